@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, ModuleList, Sequential } from '../nn/module.js';
+import { Conv } from './conv.js';
+
+/** ultralytics' Bottleneck(c1, c2, shortcut=True, g=1, k=(3, 3), e=0.5). */
+export class Bottleneck extends Module {
+  readonly cv1: Conv;
+  readonly cv2: Conv;
+  readonly add: boolean;
+  constructor(c1: number, c2: number, shortcut = true, g = 1, k: [number, number] = [3, 3], e = 0.5) {
+    super();
+    const c = Math.trunc(c2 * e);
+    this.cv1 = this.addModule('cv1', new Conv(c1, c, k[0], 1));
+    this.cv2 = this.addModule('cv2', new Conv(c, c2, k[1], 1, null, g));
+    this.add = shortcut && c1 === c2;
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    const y = this.cv2.forward(this.cv1.forward(x));
+    return this.add ? tf.add(x, y) : y;
+  }
+}
+
+/** Splits NHWC channels into two halves (PyTorch's chunk(2, 1)). */
+export function chunk2(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  const c = x.shape[x.rank - 1]!;
+  const half = Math.ceil(c / 2);
+  const [a, b] = tf.split(x, [half, c - half], x.rank - 1);
+  return [a!, b!];
+}
+
+/**
+ * The C2f skeleton: cv1 Conv(c1, 2c, 1), a chain of n inner blocks on the second half, cv2 Conv((2+n)c, c2, 1),
+ * c = int(c2 * e). Module packages build C2f variants by passing their own inner block (and cv1/cv2 makers).
+ */
+export class C2fBase extends Module {
+  readonly c: number;
+  readonly cv1: Module;
+  readonly cv2: Module;
+  readonly m: ModuleList;
+  constructor(
+    c1: number,
+    c2: number,
+    n: number,
+    e: number,
+    makeInner: (c: number, index: number) => Module,
+    makeConv: (cin: number, cout: number) => Module = (cin, cout) => new Conv(cin, cout, 1, 1),
+  ) {
+    super();
+    this.c = Math.trunc(c2 * e);
+    this.cv1 = this.addModule('cv1', makeConv(c1, 2 * this.c));
+    this.cv2 = this.addModule('cv2', makeConv((2 + n) * this.c, c2));
+    this.m = this.addModule('m', new ModuleList(Array.from({ length: n }, (_, i) => makeInner(this.c, i))));
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    const y: tf.Tensor[] = chunk2(this.cv1.forward(x));
+    for (const m of this.m.items) y.push(m.forward(y[y.length - 1]!));
+    return this.cv2.forward(tf.concat(y, 3));
+  }
+}
+
+/** ultralytics' C2f(c1, c2, n=1, shortcut=False, g=1, e=0.5). */
+export class C2f extends C2fBase {
+  constructor(c1: number, c2: number, n = 1, shortcut = false, g = 1, e = 0.5) {
+    super(c1, c2, n, e, (c) => new Bottleneck(c, c, shortcut, g, [3, 3], 1.0));
+  }
+}
+
+/** ultralytics' C2(c1, c2, n=1, shortcut=True, g=1, e=0.5) (used by yolov8-p6's head). */
+export class C2 extends Module {
+  readonly cv1: Conv;
+  readonly cv2: Conv;
+  readonly m: Sequential;
+  constructor(c1: number, c2: number, n = 1, shortcut = true, g = 1, e = 0.5) {
+    super();
+    const c = Math.trunc(c2 * e);
+    this.cv1 = this.addModule('cv1', new Conv(c1, 2 * c, 1, 1));
+    this.cv2 = this.addModule('cv2', new Conv(2 * c, c2, 1));
+    this.m = this.addModule('m', new Sequential(...Array.from({ length: n }, () => new Bottleneck(c, c, shortcut, g, [3, 3], 1.0))));
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    const [a, b] = chunk2(this.cv1.forward(x));
+    return this.cv2.forward(tf.concat([this.m.forward(a), b], 3));
+  }
+}
+
+/** ultralytics' C3(c1, c2, n=1, shortcut=True, g=1, e=0.5); `makeInner` lets C3Ghost swap the bottleneck. */
+export class C3 extends Module {
+  readonly cv1: Conv;
+  readonly cv2: Conv;
+  readonly cv3: Conv;
+  readonly m: Sequential;
+  constructor(c1: number, c2: number, n = 1, shortcut = true, g = 1, e = 0.5, makeInner?: (c: number) => Module) {
+    super();
+    const c = Math.trunc(c2 * e);
+    this.cv1 = this.addModule('cv1', new Conv(c1, c, 1, 1));
+    this.cv2 = this.addModule('cv2', new Conv(c1, c, 1, 1));
+    this.cv3 = this.addModule('cv3', new Conv(2 * c, c2, 1));
+    const inner = makeInner ?? ((ch: number) => new Bottleneck(ch, ch, shortcut, g, [1, 3], 1.0));
+    this.m = this.addModule('m', new Sequential(...Array.from({ length: n }, () => inner(c))));
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return this.cv3.forward(tf.concat([this.m.forward(this.cv1.forward(x)), this.cv2.forward(x)], 3));
+  }
+}

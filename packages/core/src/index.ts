@@ -1,0 +1,32 @@
+/**
+ * @plugconv/core: a PyTorch-like module system for TensorFlow.js, ultralytics' YOLOv8 blocks, the YAML parser
+ * and module registry, safetensors state dicts, FLOP counting and Conv+BN fusion.
+ * @packageDocumentation
+ */
+export * from './nn/layout.js';
+export * from './nn/module.js';
+export * from './nn/init.js';
+export * from './nn/conv2d.js';
+export * from './nn/batchnorm.js';
+export * from './nn/linear.js';
+export * from './nn/activations.js';
+export * from './nn/pool.js';
+export * from './ops/conv.js';
+export * from './flops.js';
+export * from './blocks/fusable.js';
+export * from './blocks/conv.js';
+export * from './blocks/csp.js';
+export * from './blocks/sppf.js';
+export * from './blocks/ghost.js';
+export * from './blocks/detect.js';
+export * from './registry/spec.js';
+export * from './registry/registry.js';
+export * from './registry/core-modules.js';
+export * from './parse/config.js';
+export * from './parse/python.js';
+export * from './parse/parse-model.js';
+export * from './model/detection-model.js';
+export * from './model/summary.js';
+export * from './state/safetensors.js';
+export * from './backend.js';
+export * from './parity.js';

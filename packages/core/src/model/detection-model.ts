@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, ModuleList } from '../nn/module.js';
+import { Detect } from '../blocks/detect.js';
+
+/** A built YAML row: the module and ultralytics' metadata (i, f, type, np, args). */
+export interface LayerInfo {
+  index: number;
+  from: number | number[];
+  repeats: number;
+  type: string;
+  params: number;
+  args: unknown[];
+}
+
+/**
+ * A YOLOv8 model built from YAML rows (ultralytics' DetectionModel). State keys `model.<i>.…`. Input NHWC
+ * float in [0, 1]; eval output (B, 4+nc, anchors); training output the Detect head's per-level maps.
+ */
+export class DetectionModel extends Module<tf.Tensor, tf.Tensor | tf.Tensor[]> {
+  readonly model: ModuleList;
+  readonly info: LayerInfo[];
+  /** Indices whose outputs later rows read (ultralytics' `save`). */
+  readonly save: Set<number>;
+  /** Name for summaries (`YOLOv8n`). */
+  readonly name: string;
+  readonly inputChannels: number;
+  stride: number[] = [];
+
+  constructor(layers: Module<any, any>[], info: LayerInfo[], name: string, inputChannels = 3) {
+    super();
+    this.model = this.addModule('model', new ModuleList(layers));
+    this.info = info;
+    this.name = name;
+    this.inputChannels = inputChannels;
+    this.save = new Set(info.flatMap((l) => (Array.isArray(l.from) ? l.from : [l.from]).filter((f) => f !== -1).map((f) => (f < 0 ? f + l.index : f))));
+  }
+
+  override get typeName(): string {
+    return 'DetectionModel';
+  }
+
+  /** The Detect head (last row), if the model has one. */
+  get head(): Detect | null {
+    const last = this.model.items[this.model.items.length - 1];
+    return last instanceof Detect ? last : null;
+  }
+
+  /** Runs rows 0..upTo-1 and returns every output that is saved or last (ultralytics' _predict_once). */
+  private run(x: tf.Tensor, upTo: number): { last: unknown; outputs: unknown[] } {
+    const outputs: unknown[] = [];
+    let cur: unknown = x;
+    for (let i = 0; i < upTo; i++) {
+      const m = this.model.items[i]!;
+      const f = this.info[i]!.from;
+      if (f !== -1) cur = Array.isArray(f) ? f.map((j) => (j === -1 ? cur : outputs[j < 0 ? j + i : j])) : outputs[f < 0 ? f + i : f];
+      try {
+        cur = m.forward(cur);
+      } catch (e) {
+        const l = this.info[i]!;
+        const shapes = (Array.isArray(cur) ? cur : [cur]).map((t) => `[${(t as tf.Tensor).shape}]`).join(', ');
+        throw new Error(`${this.name} row ${i} (${l.type}, from ${JSON.stringify(l.from)}, input ${shapes}): ${(e as Error).message}`);
+      }
+      outputs.push(this.save.has(i) ? cur : null);
+    }
+    return { last: cur, outputs };
+  }
+
+  forward(x: tf.Tensor): tf.Tensor | tf.Tensor[] {
+    if (x.rank !== 4 || x.shape[3] !== this.inputChannels) {
+      throw new Error(`${this.name}: expected an NHWC batch with ${this.inputChannels} channels, got [${x.shape}]`);
+    }
+    return this.run(x, this.model.items.length).last as tf.Tensor | tf.Tensor[];
+  }
+
+  /** The inputs the Detect head receives for an input of size s x s (for the stride dry run). */
+  headInputShapes(size: number): number[][] {
+    return tf.tidy(() => {
+      const n = this.model.items.length;
+      const head = this.info[n - 1]!;
+      const x = tf.zeros([1, size, size, this.inputChannels]);
+      const { outputs, last } = this.run(x, n - 1);
+      const f = head.from;
+      const pick = (j: number) => (j === -1 ? last : outputs[j < 0 ? j + n - 1 : j]) as tf.Tensor;
+      return (Array.isArray(f) ? f.map(pick) : [pick(f)]).map((t) => t.shape);
+    });
+  }
+
+  /** Eval-mode inference inside tf.tidy: NHWC in, (B, 4+nc, anchors) out. */
+  predict(x: tf.Tensor): tf.Tensor {
+    const wasTraining = this.training;
+    if (wasTraining) this.eval();
+    try {
+      return tf.tidy(() => this.forward(x) as tf.Tensor);
+    } finally {
+      if (wasTraining) this.train();
+    }
+  }
+}

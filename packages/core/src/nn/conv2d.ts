@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { convLayout, depthwiseLayoutFor, groupedSumLayoutFor, type Layout } from './layout.js';
+import { Module } from './module.js';
+import { kaimingUniform } from './init.js';
+import { conv2dExact, pickConvStrategy, type ConvGeometry, type ConvStrategy } from '../ops/conv.js';
+import { countMacs, isCountingMacs, numel } from '../flops.js';
+
+/** Constructor options of {@link Conv2d} (PyTorch's keyword arguments). */
+export interface Conv2dOptions {
+  stride?: number;
+  padding?: number;
+  dilation?: number;
+  groups?: number;
+  bias?: boolean;
+  /** Force a grouped-convolution strategy (default: {@link pickConvStrategy}). */
+  strategy?: ConvStrategy;
+}
+
+/** The internal kernel shape and layout of a strategy. */
+export function kernelLayout(cin: number, cout: number, k: number, groups: number, strategy: ConvStrategy): { shape: number[]; layout: Layout } {
+  switch (strategy) {
+    case 'dense':
+    case 'split':
+      return { shape: [k, k, cin / groups, cout], layout: convLayout };
+    case 'depthwise':
+      return { shape: [k, k, cin, cout / cin], layout: depthwiseLayoutFor(cin) };
+    case 'grouped-sum':
+      return { shape: [k, k, cin, cout / groups], layout: groupedSumLayoutFor(cin, cout, groups) };
+  }
+}
+
+/**
+ * PyTorch's nn.Conv2d (square kernel, symmetric zero padding) with any groups, stride, dilation and padding.
+ * State keys `weight` (O, I/g, k, k) and `bias`.
+ */
+export class Conv2d extends Module {
+  readonly cin: number;
+  readonly cout: number;
+  readonly k: number;
+  readonly geometry: ConvGeometry;
+  readonly strategy: ConvStrategy;
+  weight: tf.Variable;
+  bias: tf.Variable | null;
+
+  constructor(cin: number, cout: number, k: number, options: Conv2dOptions = {}) {
+    super();
+    const groups = options.groups ?? 1;
+    if (!Number.isInteger(cin) || !Number.isInteger(cout) || cin <= 0 || cout <= 0) {
+      throw new Error(`Conv2d: channels must be positive integers, got in=${cin}, out=${cout}`);
+    }
+    if (cin % groups !== 0 || cout % groups !== 0) {
+      throw new Error(`Conv2d: in_channels ${cin} and out_channels ${cout} must be divisible by groups ${groups}`);
+    }
+    this.cin = cin;
+    this.cout = cout;
+    this.k = k;
+    this.geometry = { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1, groups };
+    this.strategy = options.strategy ?? pickConvStrategy(cin, groups);
+    const { shape, layout } = kernelLayout(cin, cout, k, groups, this.strategy);
+    const fanIn = (cin / groups) * k * k;
+    this.weight = this.addParameter('weight', kaimingUniform(shape, fanIn), layout);
+    this.bias = options.bias ? this.addParameter('bias', kaimingUniform([cout], fanIn)) : null;
+  }
+
+  /** Adds a bias parameter (zeros) if the conv has none, e.g. when a BatchNorm is folded in. */
+  ensureBias(): tf.Variable {
+    if (!this.bias) this.bias = this.addParameter('bias', tf.zeros([this.cout]));
+    return this.bias;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    if (x.rank !== 4 || x.shape[3] !== this.cin) {
+      throw new Error(`Conv2d(${this.cin}->${this.cout}): expected NHWC input with ${this.cin} channels, got [${x.shape}]`);
+    }
+    const y = conv2dExact(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.geometry, this.strategy);
+    if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k);
+    return this.bias ? tf.add(y, this.bias) : y;
+  }
+}

@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Module } from './nn/module.js';
+import { TOLERANCE } from './backend.js';
+
+/** PyTorch NCHW -> internal NHWC (other ranks pass through). */
+export function fromTorchLayout(t: tf.Tensor): tf.Tensor {
+  return t.rank === 4 ? tf.transpose(t, [0, 2, 3, 1]) : t.clone();
+}
+
+/** Internal NHWC -> PyTorch NCHW (other ranks pass through). */
+export function toTorchLayout(t: tf.Tensor): tf.Tensor {
+  return t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t.clone();
+}
+
+/** A reference fixture: `input`, `output` (PyTorch layout) and the module's state dict (`state.` removed). */
+export interface Fixture {
+  input: tf.Tensor;
+  output: tf.Tensor;
+  state: Map<string, tf.Tensor>;
+}
+
+/** Splits a fixture's tensors; errors name what is missing. */
+export function splitFixture(tensors: Map<string, tf.Tensor>, source = 'fixture'): Fixture {
+  const input = tensors.get('input');
+  const output = tensors.get('output');
+  if (!input || !output) throw new Error(`${source}: a fixture needs 'input' and 'output' tensors`);
+  const state = new Map<string, tf.Tensor>();
+  for (const [k, v] of tensors) if (k.startsWith('state.')) state.set(k.slice(6), v);
+  return { input, output, state };
+}
+
+/** Result of comparing an output with its reference by DESIGN.md's tolerance. */
+export interface Comparison {
+  pass: boolean;
+  maxAbsError: number;
+  /** Largest |y - ref| / (atol + rtol*|ref|); <= 1 passes. */
+  worstRatio: number;
+  elements: number;
+}
+
+/** Elementwise |y - ref| <= atol + rtol*|ref| (default: DESIGN.md's 1e-4 + 1e-3*|ref|). */
+export function compareOutputs(y: tf.Tensor, ref: tf.Tensor, tol = TOLERANCE.cpu): Comparison {
+  if (y.shape.length !== ref.shape.length || y.shape.some((d, i) => d !== ref.shape[i])) {
+    throw new Error(`output shape [${y.shape}] differs from the reference [${ref.shape}]`);
+  }
+  const a = y.dataSync();
+  const b = ref.dataSync();
+  let maxAbs = 0;
+  let worst = 0;
+  let nonFinite = false;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (!Number.isFinite(d)) nonFinite = true;
+    if (d > maxAbs) maxAbs = d;
+    const r = d / (tol.atol + tol.rtol * Math.abs(b[i]!));
+    if (r > worst) worst = r;
+  }
+  return { pass: !nonFinite && worst <= 1, maxAbsError: nonFinite ? Infinity : maxAbs, worstRatio: worst, elements: a.length };
+}
+
+/**
+ * Loads a fixture's state into `module`, runs its input in eval mode and compares with the reference output.
+ * Inputs and outputs are in PyTorch layout at the boundary.
+ */
+export function checkModule(module: Module<tf.Tensor, any>, fixture: Fixture, tol = TOLERANCE.cpu): Comparison {
+  module.loadStateDict(fixture.state);
+  module.eval();
+  const y = tf.tidy(() => toTorchLayout(module.forward(fromTorchLayout(fixture.input)) as tf.Tensor));
+  try {
+    return compareOutputs(y, fixture.output, tol);
+  } finally {
+    y.dispose();
+  }
+}

@@ -1,0 +1,49 @@
+import { parse as parseYaml } from 'yaml';
+
+/** One YAML row: [from, repeats, module, args]. */
+export type Row = [number | number[], number, string, unknown[]];
+
+/** A YOLOv8 model description as ultralytics' YAML holds it. */
+export interface YoloConfig {
+  nc: number;
+  scales?: Record<string, [number, number, number]>;
+  depth_multiple?: number;
+  width_multiple?: number;
+  max_channels?: number;
+  activation?: string;
+  backbone: Row[];
+  head: Row[];
+  /** The file's name without its scale letter (`yolov8-C2f-DSConv.yaml`), when loaded from a file. */
+  yamlFile?: string;
+  /** The scale named by the file (`yolov8n.yaml` -> `n`), when there was one. */
+  scale?: string;
+}
+
+/** A YAML problem, naming the file (and row, where there is one). */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses YAML text into a checked {@link YoloConfig}; `source` names it in errors. */
+export function parseYoloConfig(text: string, source = '<yaml>'): YoloConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`${source}: not valid YAML: ${(e as Error).message}`);
+  }
+  if (!doc || typeof doc !== 'object') throw new ConfigError(`${source}: expected a mapping with backbone and head`);
+  const cfg = doc as Record<string, unknown>;
+  for (const part of ['backbone', 'head'] as const) {
+    const rows = cfg[part];
+    if (!Array.isArray(rows)) throw new ConfigError(`${source}: '${part}' must be a list of [from, repeats, module, args] rows`);
+    rows.forEach((r, i) => {
+      if (!Array.isArray(r) || r.length !== 4) {
+        throw new ConfigError(`${source}: ${part} row ${i}: expected [from, repeats, module, args], got ${JSON.stringify(r)}`);
+      }
+    });
+  }
+  if (cfg.nc !== undefined && !Number.isInteger(cfg.nc)) throw new ConfigError(`${source}: nc must be an integer, got ${JSON.stringify(cfg.nc)}`);
+  return { nc: 80, ...(cfg as object) } as YoloConfig;
+}
+

@@ -1,0 +1,192 @@
+import { Module, Sequential } from '../nn/module.js';
+import { ACTIVATIONS } from '../nn/activations.js';
+import { defaultActivation } from '../blocks/conv.js';
+import { DetectionModel, type LayerInfo } from '../model/detection-model.js';
+import type { Registry } from '../registry/registry.js';
+import type { ArgSpec, ModuleSpec } from '../registry/spec.js';
+import { ConfigError, type Row, type YoloConfig } from './config.js';
+import { makeDivisible, pyLiteral, pyRound } from './python.js';
+
+/** Options of {@link buildModel}. */
+export interface BuildOptions {
+  registry: Registry;
+  /** Scale key (`n`, `s`, ...); default: the config's own (from its file name) or the first listed, with a warning. */
+  scale?: string;
+  /** Overrides the YAML's nc. */
+  nc?: number;
+  inputChannels?: number;
+  /** Size of the stride dry run (a multiple of the largest stride; ultralytics uses 256). Default 128. */
+  strideProbe?: number;
+  warn?: (message: string) => void;
+}
+
+/** depth, width and max_channels for a config at a scale. */
+export function resolveScale(cfg: YoloConfig, scale: string | undefined, warn: (m: string) => void): { scale?: string; depth: number; width: number; maxChannels: number } {
+  let depth = cfg.depth_multiple ?? 1;
+  let width = cfg.width_multiple ?? 1;
+  let maxChannels = cfg.max_channels ?? Infinity;
+  const scales = cfg.scales;
+  if (scales && Object.keys(scales).length) {
+    let key = scale ?? cfg.scale;
+    if (!key) {
+      key = Object.keys(scales)[0]!;
+      warn(`no model scale passed, assuming scale='${key}'`);
+    }
+    const s = scales[key];
+    if (!s) throw new ConfigError(`${cfg.yamlFile ?? 'config'}: scale '${key}' is not one of ${Object.keys(scales).join(', ')}`);
+    [depth, width, maxChannels] = s;
+    return { scale: key, depth, width, maxChannels };
+  }
+  return { scale, depth, width, maxChannels };
+}
+
+function rowLabel(i: number, row: Row): string {
+  return `row ${i} ${JSON.stringify(row)}`;
+}
+
+function typeOk(v: unknown, a: ArgSpec): boolean {
+  if (v === null || v === undefined) return !!a.nullable || v === undefined;
+  switch (a.type) {
+    case 'int':
+      return Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'string':
+      return typeof v === 'string';
+    case 'int[]':
+      return Array.isArray(v) && v.every((x) => Number.isInteger(x));
+    case 'any':
+      return true;
+  }
+}
+
+/** Checks built arguments against a spec's signature; returns a message or null. */
+function checkArgs(spec: ModuleSpec, args: unknown[]): string | null {
+  if (args.length > spec.signature.length) {
+    return `${spec.name} takes at most ${spec.signature.length} arguments (${spec.signature.map((a) => a.name).join(', ')}), got ${args.length}`;
+  }
+  for (let j = 0; j < spec.signature.length; j++) {
+    const a = spec.signature[j]!;
+    const v = args[j];
+    if (v === undefined && !a.optional) return `${spec.name} needs argument '${a.name}'`;
+    if (!typeOk(v, a)) return `${spec.name} argument '${a.name}' must be ${a.type}${a.nullable ? ' or None' : ''}, got ${JSON.stringify(v)}`;
+  }
+  return null;
+}
+
+/** Model name as ultralytics prints it: `yolov8n-C2f-DSConv.yaml` -> `YOLOv8n-C2f-DSConv`. */
+export function modelName(cfg: YoloConfig, scale?: string): string {
+  let stem = (cfg.yamlFile ?? 'model.yaml').replace(/\.ya?ml$/, '');
+  if (scale && !cfg.scale) stem = stem.replace(/^(.*?\d+)(?=$|[-_])/, `$1${scale}`);
+  return stem.replace('yolo', 'YOLO');
+}
+
+/**
+ * Builds a model from a YAML config with ultralytics' parse_model semantics. Each row's channel rule comes
+ * from its module's spec in the registry; errors name the row. Detect strides come from a dry run.
+ */
+export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionModel {
+  const warn = options.warn ?? ((m: string) => console.warn(`WARNING ${m}`));
+  const { scale, depth, width, maxChannels } = resolveScale(cfg, options.scale, warn);
+  const nc = options.nc ?? cfg.nc;
+  const inputChannels = options.inputChannels ?? 3;
+  const previousAct = defaultActivation.module;
+  if (cfg.activation) {
+    const make = ACTIVATIONS[cfg.activation];
+    if (!make) throw new ConfigError(`activation '${cfg.activation}' is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+    defaultActivation.module = make();
+  }
+  const layers: Module<any, any>[] = [];
+  const info: LayerInfo[] = [];
+  try {
+    let ch: number[] = [inputChannels];
+    const rows = [...cfg.backbone, ...cfg.head];
+    rows.forEach((row, i) => {
+      const [from, repeats, name, rawArgs] = row;
+      const where = rowLabel(i, row);
+      const froms = Array.isArray(from) ? from : [from];
+      for (const f of froms) {
+        const ok = Number.isInteger(f) && (i === 0 ? f === -1 : f < 0 ? i + f >= 0 : f < i);
+        if (!ok) throw new ConfigError(`${where}: bad 'from' index ${JSON.stringify(f)} (must be -1 or an earlier row, 0..${i - 1})`);
+      }
+      const spec = typeof name === 'string' ? options.registry.get(name) : undefined;
+      if (!spec) {
+        const near = options.registry.nearest(String(name));
+        throw new ConfigError(`${where}: unknown module '${name}'${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`);
+      }
+      if (!Number.isInteger(repeats) || repeats < 1) throw new ConfigError(`${where}: repeats must be a positive integer, got ${JSON.stringify(repeats)}`);
+      if (!Array.isArray(rawArgs)) throw new ConfigError(`${where}: args must be a list, got ${JSON.stringify(rawArgs)}`);
+      const scope = { nc };
+      let args = rawArgs.map((a) => (typeof a === 'string' ? pyLiteral(a, scope) : a));
+      let n = repeats > 1 ? Math.max(pyRound(repeats * depth), 1) : repeats;
+      const chOf = (f: number) => ch[f < 0 ? ch.length + f : f]!;
+      const single = () => {
+        if (Array.isArray(from)) throw new ConfigError(`${where}: ${spec.name} takes one input, got from=${JSON.stringify(from)}`);
+        return chOf(from);
+      };
+      let c2: number;
+      switch (spec.rule) {
+        case 'conv':
+        case 'repeat': {
+          const c1 = single();
+          c2 = args[0] as number;
+          if (!Number.isInteger(c2)) throw new ConfigError(`${where}: ${spec.name} needs output channels as its first argument, got ${JSON.stringify(args[0])}`);
+          if (c2 !== nc) c2 = makeDivisible(Math.min(c2, maxChannels) * width, 8);
+          args = [c1, c2, ...args.slice(1)];
+          if (spec.rule === 'repeat') {
+            args.splice(2, 0, n);
+            n = 1;
+          }
+          break;
+        }
+        case 'fixed': {
+          const c1 = single();
+          c2 = args[0] as number;
+          if (!Number.isInteger(c2)) throw new ConfigError(`${where}: ${spec.name} needs output channels as its first argument, got ${JSON.stringify(args[0])}`);
+          args = [c1, ...args];
+          break;
+        }
+        case 'concat':
+          c2 = froms.reduce((s, f) => s + chOf(f), 0);
+          break;
+        case 'same':
+          c2 = single();
+          break;
+        case 'detect':
+          args = [...args, froms.map(chOf)];
+          c2 = 0;
+          break;
+      }
+      const problem = checkArgs(spec, args);
+      if (problem) throw new ConfigError(`${where}: ${problem}`);
+      let m: Module<any, any>;
+      try {
+        m = n > 1 ? new Sequential(...Array.from({ length: n }, () => spec.create(...args))) : spec.create(...args);
+      } catch (e) {
+        throw new ConfigError(`${where}: ${spec.name}(${args.map((a) => JSON.stringify(a)).join(', ')}) failed: ${(e as Error).message}`);
+      }
+      layers.push(m);
+      info.push({ index: i, from, repeats: n, type: spec.name, params: m.numParams(), args });
+      if (i === 0) ch = [];
+      ch.push(c2);
+    });
+  } finally {
+    defaultActivation.module = previousAct;
+  }
+  const model = new DetectionModel(layers, info, modelName(cfg, scale), inputChannels);
+  const head = model.head;
+  if (head) {
+    const probe = options.strideProbe ?? 128;
+    const wasTraining = model.training;
+    model.eval();
+    const shapes = model.headInputShapes(probe);
+    model.train(wasTraining);
+    head.stride = shapes.map((s) => probe / s[1]!);
+    model.stride = head.stride;
+    head.biasInit();
+  }
+  return model;
+}
+

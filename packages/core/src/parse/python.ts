@@ -1,0 +1,31 @@
+/** Python's round(): half to even. */
+export function pyRound(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** ultralytics' make_divisible(x, d) = ceil(x / d) * d. */
+export function makeDivisible(x: number, divisor = 8): number {
+  return Math.ceil(x / divisor) * divisor;
+}
+
+/**
+ * A YAML string argument as ultralytics reads it: a name of the parse scope (`nc`), Python literals (`None`,
+ * `True`, `False`, numbers, lists) or, failing that, the string itself (`"nearest"`, `"RE"`).
+ */
+export function pyLiteral(s: string, scope: Record<string, unknown>): unknown {
+  if (Object.prototype.hasOwnProperty.call(scope, s)) return scope[s];
+  const t = s.trim();
+  if (t === 'None') return null;
+  if (t === 'True') return true;
+  if (t === 'False') return false;
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+  if (/^[[(].*[\])]$/.test(t)) {
+    try {
+      return JSON.parse(t.replace(/^\(/, '[').replace(/\)$/, ']').replace(/\bNone\b/g, 'null').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false'));
+    } catch {
+      return s;
+    }
+  }
+  return s;
+}

@@ -1,0 +1,125 @@
+import { Conv, DWConv } from '../blocks/conv.js';
+import { Bottleneck, C2, C2f, C3 } from '../blocks/csp.js';
+import { SPPF } from '../blocks/sppf.js';
+import { C3Ghost, GhostBottleneck, GhostConv } from '../blocks/ghost.js';
+import { Detect } from '../blocks/detect.js';
+import { Concat, Upsample } from '../nn/pool.js';
+import { arg, CHANNELS, type ModuleSpec } from './spec.js';
+
+const PKG = '@plugconv/core';
+const opt = { optional: true };
+const n = arg('n', 'int', opt);
+const shortcut = arg('shortcut', 'bool', opt);
+const g = arg('g', 'int', opt);
+const e = arg('e', 'number', opt);
+
+/** The ultralytics blocks core provides, as YAML tokens. */
+export const coreModules: ModuleSpec[] = [
+  {
+    name: 'Conv',
+    rule: 'conv',
+    package: PKG,
+    summary: 'Conv2d (no bias) -> BatchNorm2d -> SiLU, padding autopad(k, p, d)',
+    signature: [...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt), arg('p', 'int', { optional: true, nullable: true }), g, arg('d', 'int', opt), arg('act', 'bool', opt)],
+    create: (...a) => new Conv(...(a as ConstructorParameters<typeof Conv>)),
+  },
+  {
+    name: 'DWConv',
+    rule: 'conv',
+    package: PKG,
+    summary: 'Conv with groups = gcd(c1, c2)',
+    signature: [...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt), arg('d', 'int', opt), arg('act', 'bool', opt)],
+    create: (...a) => new DWConv(...(a as ConstructorParameters<typeof DWConv>)),
+  },
+  {
+    name: 'Bottleneck',
+    rule: 'conv',
+    package: PKG,
+    summary: 'two Convs (3x3, 3x3) with an optional residual',
+    signature: [...CHANNELS, shortcut, g, arg('k', 'int[]', opt), e],
+    create: (...a) => new Bottleneck(...(a as ConstructorParameters<typeof Bottleneck>)),
+  },
+  {
+    name: 'C2f',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'CSP bottleneck with 2 convolutions, every bottleneck output concatenated (YOLOv8)',
+    signature: [...CHANNELS, n, shortcut, g, e],
+    create: (...a) => new C2f(...(a as ConstructorParameters<typeof C2f>)),
+  },
+  {
+    name: 'C2',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'CSP bottleneck with 2 convolutions (yolov8-p6 head)',
+    signature: [...CHANNELS, n, shortcut, g, e],
+    create: (...a) => new C2(...(a as ConstructorParameters<typeof C2>)),
+  },
+  {
+    name: 'C3',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'CSP bottleneck with 3 convolutions (YOLOv5)',
+    signature: [...CHANNELS, n, shortcut, g, e],
+    create: (...a) => new C3(...(a as [number, number, number?, boolean?, number?, number?])),
+  },
+  {
+    name: 'SPPF',
+    rule: 'conv',
+    package: PKG,
+    summary: 'spatial pyramid pooling, fast: three chained k x k max pools',
+    signature: [...CHANNELS, arg('k', 'int', opt)],
+    create: (...a) => new SPPF(...(a as ConstructorParameters<typeof SPPF>)),
+  },
+  {
+    name: 'GhostConv',
+    rule: 'conv',
+    package: PKG,
+    summary: 'GhostNet convolution: half the channels from a cheap 5x5 depthwise Conv',
+    signature: [...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt), g, arg('act', 'bool', opt)],
+    create: (...a) => new GhostConv(...(a as ConstructorParameters<typeof GhostConv>)),
+  },
+  {
+    name: 'GhostBottleneck',
+    rule: 'conv',
+    package: PKG,
+    summary: 'GhostNet bottleneck (stride 1 or 2)',
+    signature: [...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt)],
+    create: (...a) => new GhostBottleneck(...(a as ConstructorParameters<typeof GhostBottleneck>)),
+  },
+  {
+    name: 'C3Ghost',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'C3 with GhostBottlenecks',
+    signature: [...CHANNELS, n, shortcut, g, e],
+    create: (...a) => new C3Ghost(...(a as ConstructorParameters<typeof C3Ghost>)),
+  },
+  {
+    name: 'Concat',
+    rule: 'concat',
+    package: PKG,
+    summary: 'concatenates its inputs along channels',
+    signature: [arg('dimension', 'int', opt)],
+    create: (d = 1) => new Concat(d),
+  },
+  {
+    name: 'nn.Upsample',
+    rule: 'same',
+    package: PKG,
+    summary: 'nearest-neighbour upsampling by an integer factor',
+    signature: [arg('size', 'any', { nullable: true }), arg('scale_factor', 'int'), arg('mode', 'string', opt)],
+    create: (size: unknown, s: number, mode = 'nearest') => {
+      if (size !== null && size !== undefined) throw new Error('nn.Upsample: give scale_factor, not size');
+      return new Upsample(s, mode);
+    },
+  },
+  {
+    name: 'Detect',
+    rule: 'detect',
+    package: PKG,
+    summary: 'YOLOv8 anchor-free detection head with DFL box decoding',
+    signature: [arg('nc', 'int'), arg('ch', 'int[]')],
+    create: (nc: number, ch: number[]) => new Detect(nc, ch),
+  },
+];

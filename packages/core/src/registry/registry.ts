@@ -1,0 +1,49 @@
+import { distance } from 'fastest-levenshtein';
+import type { ModuleSpec } from './spec.js';
+
+/** YAML tokens to module specs. Duplicate tokens are refused, naming both packages. */
+export class Registry {
+  private readonly specs = new Map<string, ModuleSpec>();
+
+  constructor(...groups: readonly ModuleSpec[][]) {
+    for (const g of groups) this.registerAll(g);
+  }
+
+  register(spec: ModuleSpec): this {
+    const prev = this.specs.get(spec.name);
+    if (prev && prev !== spec) {
+      throw new Error(`module '${spec.name}' from ${spec.package} clashes with the one registered by ${prev.package}`);
+    }
+    this.specs.set(spec.name, spec);
+    return this;
+  }
+
+  registerAll(specs: readonly ModuleSpec[]): this {
+    for (const s of specs) this.register(s);
+    return this;
+  }
+
+  has(name: string): boolean {
+    return this.specs.has(name);
+  }
+
+  /** The spec for `name`, or undefined. */
+  get(name: string): ModuleSpec | undefined {
+    return this.specs.get(name);
+  }
+
+  /** Every spec in registration order. */
+  all(): ModuleSpec[] {
+    return [...this.specs.values()];
+  }
+
+  /** Up to `n` registered names closest to `name` (edit distance, case-insensitive). */
+  nearest(name: string, n = 3): string[] {
+    const lower = name.toLowerCase();
+    return this.all()
+      .map((s) => ({ s: s.name, d: distance(lower, s.name.toLowerCase()) }))
+      .sort((a, b) => a.d - b.d || a.s.localeCompare(b.s))
+      .slice(0, n)
+      .map((x) => x.s);
+  }
+}

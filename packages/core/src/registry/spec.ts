@@ -1,0 +1,48 @@
+import type { Module } from '../nn/module.js';
+
+/**
+ * How the YAML parser derives a row's channels and constructor arguments (ultralytics' parse_model rules):
+ * - `conv`: c1 = ch[from], c2 = args[0] scaled by width (unless it is nc), args -> [c1, c2, ...args[1:]].
+ * - `repeat`: as `conv`, then the row's repeat count is inserted at args[2] and the row is built once.
+ * - `fixed`: c1 = ch[from], c2 = args[0] as written, args -> [c1, ...args].
+ * - `concat`: c2 = sum of the inputs' channels, args unchanged.
+ * - `same`: c2 = c1, args unchanged (nn.Upsample).
+ * - `detect`: args + [list of the inputs' channels]; c2 is not used further.
+ */
+export type ChannelRule = 'conv' | 'repeat' | 'fixed' | 'concat' | 'same' | 'detect';
+
+/** Types an argument may be declared with, for the parser's row checks. */
+export type ArgType = 'int' | 'number' | 'bool' | 'string' | 'int[]' | 'any';
+
+/** One constructor argument as a YAML row gives it (after the rule adds c1/c2/n). */
+export interface ArgSpec {
+  name: string;
+  type: ArgType;
+  /** null accepted (Python None). */
+  nullable?: boolean;
+  /** May be left out of the row. */
+  optional?: boolean;
+}
+
+/** What a module package declares for each YAML token it provides. */
+export interface ModuleSpec {
+  /** The YAML token (`C2f_DSConv`, `nn.Upsample`). */
+  name: string;
+  rule: ChannelRule;
+  /** The npm package that provides it (`@plugconv/dsconv`). */
+  package: string;
+  /** One line for `plugconv modules` and the docs. */
+  summary: string;
+  /** Constructor arguments in order, c1 first, as the rule produces them; used to check YAML rows. */
+  signature: ArgSpec[];
+  /** Builds the module from the rule's arguments. */
+  create(...args: any[]): Module<any, any>;
+}
+
+/** Shorthand to declare {@link ArgSpec}s: `arg('k', 'int', { optional: true })`. */
+export function arg(name: string, type: ArgType, extra: Omit<ArgSpec, 'name' | 'type'> = {}): ArgSpec {
+  return { name, type, ...extra };
+}
+
+/** The (c1, c2) head of every conv/repeat-rule signature. */
+export const CHANNELS: ArgSpec[] = [arg('c1', 'int'), arg('c2', 'int')];

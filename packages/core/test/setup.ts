@@ -1,0 +1,7 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+
+tf.env().set('IS_TEST', true);
+// quiet the "Platform node has already been set" and kernel-registration chatter
+tf.env().set('PROD', true);
