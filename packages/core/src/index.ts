@@ -30,3 +30,4 @@ export * from './model/summary.js';
 export * from './state/safetensors.js';
 export * from './backend.js';
 export * from './parity.js';
+export * from './model/deploy.js';
