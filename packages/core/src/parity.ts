@@ -64,6 +64,11 @@ export function compareOutputs(y: tf.Tensor, ref: tf.Tensor, tol = TOLERANCE.cpu
  */
 export function checkModule(module: Module<tf.Tensor, any>, fixture: Fixture, tol = TOLERANCE.cpu): Comparison {
   module.loadStateDict(fixture.state);
+  return runFixture(module, fixture, tol);
+}
+
+/** Runs a fixture's input through `module` as it is (eval mode) and compares with the fixture's output. */
+export function runFixture(module: Module<tf.Tensor, any>, fixture: Pick<Fixture, 'input' | 'output'>, tol = TOLERANCE.cpu): Comparison {
   module.eval();
   const y = tf.tidy(() => toTorchLayout(module.forward(fromTorchLayout(fixture.input)) as tf.Tensor));
   try {

@@ -5,3 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 tf.env().set('IS_TEST', true);
 // quiet the "Platform node has already been set" and kernel-registration chatter
 tf.env().set('PROD', true);
+
+// every test file starts on wasm (Node's default backend); files that need cpu switch explicitly
+await tf.setBackend('wasm');
+await tf.ready();

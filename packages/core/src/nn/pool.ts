@@ -44,10 +44,8 @@ export class Upsample extends Module {
     const [b, h, w, c] = x.shape as number[];
     const s = this.scaleFactor;
     if (isCountingMacs()) countMacs(b! * h! * s * w! * s * c!);
-    // repeat rows and columns by broadcasting: exact nearest for integer factors
-    const r = tf.reshape(x, [b!, h!, 1, w!, 1, c!]);
-    const t = tf.tile(r, [1, 1, s, 1, s, 1]);
-    return tf.reshape(t, [b!, h! * s, w! * s, c!]);
+    // without corner alignment or half-pixel centres the source index is floor(i / s): PyTorch's nearest
+    return tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [h! * s, w! * s], false, false);
   }
 }
 

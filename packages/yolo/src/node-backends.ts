@@ -1,0 +1,22 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend, type BackendName } from '@plugconv/core';
+
+/** Backends available in Node. */
+export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
+
+/** Selects a Node backend (wasm by default: SIMD, one thread). Unknown names fail with the list. */
+export async function useNodeBackend(name: string = 'wasm'): Promise<BackendName> {
+  if (!(NODE_BACKENDS as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown backend '${name}' (Node has ${NODE_BACKENDS.join(', ')})`);
+  }
+  tf.env().set('PROD', true);
+  await useBackend(name as BackendName);
+  return name as BackendName;
+}
+
+/** A command-line mistake (exit code 2). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
