@@ -15,12 +15,23 @@ export const TOLERANCE: Record<BackendName, { atol: number; rtol: number }> = {
 };
 
 /**
- * Selects a tfjs backend and waits until it is ready; the backend's package must be imported first
- * (`import '@tensorflow/tfjs-backend-wasm'`). WebGL is switched to float32 everywhere so results match.
+ * The one switch for users: selects `cpu`, `wasm`, `webgl` or `webgpu` and waits until it is ready. The backend's
+ * package must be imported first (`import '@tensorflow/tfjs-backend-webgpu'`; for wasm in a browser, call its
+ * `setWasmPaths` too). WebGL is kept in float32 so results match the other backends. Fails naming the backend
+ * when it cannot run here (package not imported, no WebGPU adapter, no WebGL2).
  */
 export async function useBackend(name: BackendName): Promise<void> {
+  if (tf.getBackend() === name) return;
+  if (!tf.findBackendFactory(name)) {
+    throw new Error(`backend '${name}' is not registered: import '@tensorflow/tfjs-backend-${name}' first`);
+  }
   if (name === 'webgl') tf.env().set('WEBGL_FORCE_F16_TEXTURES', false);
-  const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`backend '${name}' could not be initialised (is its package imported and supported here?)`);
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    throw new Error(`backend '${name}' failed to initialise: ${(e as Error).message}`);
+  }
+  if (!ok) throw new Error(`backend '${name}' could not be initialised here (no device or API for it)`);
   await tf.ready();
 }

@@ -31,4 +31,5 @@ export * from './model/summary.js';
 export * from './state/safetensors.js';
 export * from './backend.js';
 export * from './parity.js';
+export * from './fixture-check.js';
 export * from './model/deploy.js';

@@ -38,13 +38,26 @@ export interface Comparison {
   elements: number;
 }
 
-/** Elementwise |y - ref| <= atol + rtol*|ref| (default: DESIGN.md's 1e-4 + 1e-3*|ref|). */
-export function compareOutputs(y: tf.Tensor, ref: tf.Tensor, tol = TOLERANCE.cpu): Comparison {
+function checkShapes(y: tf.Tensor, ref: tf.Tensor): void {
   if (y.shape.length !== ref.shape.length || y.shape.some((d, i) => d !== ref.shape[i])) {
     throw new Error(`output shape [${y.shape}] differs from the reference [${ref.shape}]`);
   }
-  const a = y.dataSync();
-  const b = ref.dataSync();
+}
+
+/** Elementwise |y - ref| <= atol + rtol*|ref| (default: DESIGN.md's 1e-4 + 1e-3*|ref|). Reads synchronously. */
+export function compareOutputs(y: tf.Tensor, ref: tf.Tensor, tol = TOLERANCE.cpu): Comparison {
+  checkShapes(y, ref);
+  return compareArrays(y.dataSync(), ref.dataSync(), tol);
+}
+
+/** {@link compareOutputs} reading the data asynchronously (required on WebGPU, cheaper on WebGL). */
+export async function compareOutputsAsync(y: tf.Tensor, ref: tf.Tensor, tol = TOLERANCE.cpu): Promise<Comparison> {
+  checkShapes(y, ref);
+  return compareArrays(await y.data(), await ref.data(), tol);
+}
+
+/** The comparison itself, on flat arrays. */
+export function compareArrays(a: ArrayLike<number>, b: ArrayLike<number>, tol = TOLERANCE.cpu): Comparison {
   let maxAbs = 0;
   let worst = 0;
   let nonFinite = false;
@@ -69,11 +82,26 @@ export function checkModule(module: Module<tf.Tensor, any>, fixture: Fixture, to
 
 /** Runs a fixture's input through `module` as it is (eval mode) and compares with the fixture's output. */
 export function runFixture(module: Module<tf.Tensor, any>, fixture: Pick<Fixture, 'input' | 'output'>, tol = TOLERANCE.cpu): Comparison {
-  module.eval();
-  const y = tf.tidy(() => toTorchLayout(module.forward(fromTorchLayout(fixture.input)) as tf.Tensor));
+  const y = forwardTorchLayout(module, fixture.input);
   try {
     return compareOutputs(y, fixture.output, tol);
   } finally {
     y.dispose();
   }
+}
+
+/** {@link runFixture} reading results asynchronously (every backend, WebGPU included). */
+export async function runFixtureAsync(module: Module<tf.Tensor, any>, fixture: Pick<Fixture, 'input' | 'output'>, tol = TOLERANCE.cpu): Promise<Comparison> {
+  const y = forwardTorchLayout(module, fixture.input);
+  try {
+    return await compareOutputsAsync(y, fixture.output, tol);
+  } finally {
+    y.dispose();
+  }
+}
+
+/** Eval forward of a PyTorch-layout input, returning a PyTorch-layout output. */
+function forwardTorchLayout(module: Module<tf.Tensor, any>, input: tf.Tensor): tf.Tensor {
+  module.eval();
+  return tf.tidy(() => toTorchLayout(module.forward(fromTorchLayout(input)) as tf.Tensor));
 }

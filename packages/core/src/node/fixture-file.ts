@@ -1,17 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { splitFixture, type Fixture } from '../parity.js';
+import type { FixtureWithMeta } from '../fixture-check.js';
 import { readSafetensors } from './safetensors-file.js';
+import { splitFixture } from '../parity.js';
 
-/** A fixture file with its JSON sidecar (module name, args, shapes, params), when there is one. */
-export interface FixtureFile extends Fixture {
-  path: string;
-  meta: Record<string, unknown>;
-}
+/** A fixture file: `<case>.safetensors` (input, output, state.*) and its `<case>.json`, when there is one. */
+export type FixtureFile = FixtureWithMeta & { path: string };
 
-/** Loads `<case>.safetensors` (input, output, state.*) and `<case>.json` beside it. Errors name the file. */
+/** Loads `<case>.safetensors` and `<case>.json` beside it. Errors name the file. */
 export function loadFixture(path: string): FixtureFile {
-  const tensors = readSafetensors(path);
-  const fixture = splitFixture(tensors, path);
+  const fixture = splitFixture(readSafetensors(path), path);
   const jsonPath = path.replace(/\.safetensors$/, '.json');
   let meta: Record<string, unknown> = {};
   if (jsonPath !== path && existsSync(jsonPath)) {
@@ -21,5 +18,5 @@ export function loadFixture(path: string): FixtureFile {
       throw new Error(`${jsonPath}: not valid JSON (${(e as Error).message})`);
     }
   }
-  return { ...fixture, path, meta };
+  return { ...fixture, source: path, path, meta };
 }

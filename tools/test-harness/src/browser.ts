@@ -1,0 +1,52 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { checkFixtureData, fixtureFromBytes, useBackend, type BackendName, type FixtureCheck, type Module } from '@plugconv/core';
+
+setWasmPaths({ 'tfjs-backend-wasm.wasm': plainUrl, 'tfjs-backend-wasm-simd.wasm': simdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl });
+tf.env().set('PROD', true);
+
+/** The backends every GPU test runs on. */
+export const BROWSER_BACKENDS: BackendName[] = ['webgl', 'webgpu', 'wasm'];
+
+/**
+ * A file next to a test, as the dev server serves it: `at('../fixtures/x.safetensors', import.meta.url)`.
+ * Test modules report their file-system path as the URL path; vite serves such files under `/@fs/`.
+ */
+export function at(relative: string, base: string): URL {
+  const u = new URL(relative, base);
+  return u.pathname.startsWith('/@fs/') ? u : new URL(`/@fs${u.pathname}`, u.origin);
+}
+
+/** Fetches `<case>.safetensors` and its `<case>.json` (served by vitest's dev server). */
+export async function fetchFixture(url: URL) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const metaRes = await fetch(new URL(url.href.replace(/\.safetensors$/, '.json')));
+  const meta = metaRes.ok ? ((await metaRes.json()) as Record<string, unknown>) : {};
+  return fixtureFromBytes(bytes, meta, url.pathname);
+}
+
+/** Fetches a text file (a YAML config) served by vitest's dev server. */
+export async function fetchText(url: URL): Promise<string> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.text();
+}
+
+/** Checks a fixture on a browser backend by the backend's tolerance, and reports time and error. */
+export async function browserCheck(url: URL, make: (meta: Record<string, unknown>) => Module<tf.Tensor, any>, backend: BackendName): Promise<FixtureCheck & { ms: number }> {
+  await useBackend(backend);
+  const fixture = await fetchFixture(url);
+  const t0 = performance.now();
+  const r = await checkFixtureData(fixture, make, backend);
+  const ms = performance.now() - t0;
+  console.log(`[gpu-suite] ${backend} ${url.pathname.split('/').pop()} max|err| ${r.maxAbsError.toExponential(2)} ${r.pass ? 'PASS' : 'FAIL'} ${ms.toFixed(0)} ms`);
+  return { ...r, ms };
+}
