@@ -1,3 +1,7 @@
-// tfjs-core ships the gradient functions separately from the kernels (the @tensorflow/tfjs union package
-// imports them); plugconv modules train, so core registers them once, as a side effect of importing core.
+/**
+ * Registers tfjs-core's gradient functions, needed to train (tfjs-core ships them separately from the kernels;
+ * the `@tensorflow/tfjs` union package imports them). `import '@plugconv/core/gradients'` once, in Node or a
+ * browser; the built file is a bundle plain Node can load.
+ * @packageDocumentation
+ */
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';

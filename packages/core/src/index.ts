@@ -3,7 +3,6 @@
  * and module registry, safetensors state dicts, FLOP counting and Conv+BN fusion.
  * @packageDocumentation
  */
-import './gradients.js';
 export * from './nn/layout.js';
 export * from './nn/module.js';
 export * from './nn/init.js';
