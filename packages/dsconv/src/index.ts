@@ -1,4 +1,21 @@
+/**
+ * @plugconv/dsconv: DSConv2D and C2f_DSConv for YOLOv8 in TensorFlow.js. The distribution-shifting convolution
+ * (Nascimento et al., ICCV 2019) with real VQK/KDS weight quantisation, straight-through training and a
+ * bit-packed compressed form.
+ * @packageDocumentation
+ */
 import type { ModuleSpec } from '@plugconv/core';
+import { dsconvModules } from './spec.js';
 
-/** The YAML tokens this package registers. */
-export const modules: ModuleSpec[] = [];
+export * from './quantize.js';
+export * from './straight-through.js';
+export * from './dsconv.js';
+export * from './dsconv2d.js';
+export * from './c2f-dsconv.js';
+export * from './bitpack.js';
+export * from './safetensors-bytes.js';
+export * from './compress.js';
+export * from './configure.js';
+
+/** The YAML tokens this package registers (DSConv2D, C2f_DSConv). */
+export const modules: ModuleSpec[] = dsconvModules;

@@ -1,0 +1,38 @@
+import { arg, CHANNELS, type ModuleSpec } from '@plugconv/core';
+import { DSConv2D } from './dsconv2d.js';
+import { C2f_DSConv } from './c2f-dsconv.js';
+
+const PKG = '@plugconv/dsconv';
+const opt = { optional: true };
+const bits = arg('bits', 'int', opt);
+const block = arg('block', 'int', opt);
+
+/** The YAML tokens this package registers: DSConv2D (channel rule conv) and C2f_DSConv (rule repeat). */
+export const dsconvModules: ModuleSpec[] = [
+  {
+    name: 'DSConv2D',
+    rule: 'conv',
+    package: PKG,
+    summary: 'distribution-shifting conv (VQK/KDS-quantised kernel, bits 0|2..8, block) -> BatchNorm2d -> SiLU; drop-in for Conv',
+    signature: [
+      ...CHANNELS,
+      arg('k', 'int', opt),
+      arg('s', 'int', opt),
+      arg('p', 'int', { optional: true, nullable: true }),
+      arg('g', 'int', opt),
+      arg('d', 'int', opt),
+      arg('act', 'bool', opt),
+      bits,
+      block,
+    ],
+    create: (...a) => new DSConv2D(...(a as ConstructorParameters<typeof DSConv2D>)),
+  },
+  {
+    name: 'C2f_DSConv',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'C2f whose cv1, cv2 and bottleneck convs (1x1 then 3x3) are DSConv2D',
+    signature: [...CHANNELS, arg('n', 'int', opt), arg('shortcut', 'bool', opt), arg('g', 'int', opt), arg('e', 'number', opt), bits, block],
+    create: (...a) => new C2f_DSConv(...(a as ConstructorParameters<typeof C2f_DSConv>)),
+  },
+];
