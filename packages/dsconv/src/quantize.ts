@@ -52,18 +52,19 @@ export function quantizeKernel(weight: tf.Tensor4D, bits: number, block: number)
     const [o, i, kh, kw] = weight.shape;
     const nb = blockCount(i, block);
     const half = 2 ** (bits - 1);
-    // (O, kh, kw, I), zero-padded to whole blocks, then (O, kh, kw, nb, block): each group on the last axis
+    // (O, kh, kw, I), zero-padded to whole blocks, then one group per row: (O*kh*kw*nb, block). Rank 2 keeps
+    // every op (where, oneHot) within what the WebGL and WebGPU backends support.
     let v: tf.Tensor = tf.transpose(weight, [0, 2, 3, 1]);
     if (nb * block !== i) v = tf.pad(v, [[0, 0], [0, 0], [0, 0], [0, nb * block - i]]);
-    v = tf.reshape(v, [o, kh, kw, nb, block]);
+    v = tf.reshape(v, [o * kh * kw * nb, block]);
     // e: the signed value of the first largest |v| of each group (oneHot needs depth >= 2)
-    const e = block === 1 ? v : tf.sum(tf.mul(v, tf.cast(tf.oneHot(tf.argMax(tf.abs(v), 4), block), 'float32')), 4, true);
+    const e = block === 1 ? v : tf.sum(tf.mul(v, tf.cast(tf.oneHot(tf.argMax(tf.abs(v), 1), block), 'float32')), 1, true);
     const zeroGroup = tf.equal(e, 0);
     const s = tf.where(zeroGroup, tf.zerosLike(e), tf.div(tf.scalar(-half), e));
     const codes = tf.clipByValue(tf.round(tf.mul(s, v)), -half, half - 1);
-    const num = tf.sum(tf.mul(v, codes), 4);
-    const den = tf.sum(tf.mul(codes, codes), 4);
-    const alpha = tf.where(tf.equal(den, 0), tf.zerosLike(den), tf.div(num, den));
+    const num = tf.sum(tf.mul(v, codes), 1);
+    const den = tf.sum(tf.mul(codes, codes), 1);
+    const alpha = tf.reshape(tf.where(tf.equal(den, 0), tf.zerosLike(den), tf.div(num, den)), [o, kh, kw, nb]);
     let c: tf.Tensor = tf.reshape(codes, [o, kh, kw, nb * block]);
     if (nb * block !== i) c = tf.slice(c, [0, 0, 0, 0], [o, kh, kw, i]);
     return {
