@@ -14,7 +14,8 @@ export function registerModules(program: Command): void {
         return;
       }
       const w = Math.max(...specs.map((s) => s.name.length)) + 2;
-      console.log(`${'module'.padEnd(w)}${'rule'.padEnd(8)}${'package'.padEnd(24)}summary`);
-      for (const s of specs) console.log(`${s.name.padEnd(w)}${s.rule.padEnd(8)}${s.package.padEnd(24)}${s.summary}`);
+      const pw = Math.max(...specs.map((s) => s.package.length)) + 2;
+      console.log(`${'module'.padEnd(w)}${'rule'.padEnd(8)}${'package'.padEnd(pw)}summary`);
+      for (const s of specs) console.log(`${s.name.padEnd(w)}${s.rule.padEnd(8)}${s.package.padEnd(pw)}${s.summary}`);
     });
 }

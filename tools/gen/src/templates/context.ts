@@ -1,0 +1,16 @@
+import type { ScaffoldRule } from '../names.js';
+
+/** Everything the templates need to know about the package being scaffolded. */
+export interface ScaffoldContext {
+  /** Directory and npm name without scope (`ghost-shuffle-conv`). */
+  name: string;
+  /** Scoped npm name (`@plugconv/ghost-shuffle-conv`). */
+  packageName: string;
+  /** YAML token and class name (`GhostShuffleConv`). */
+  token: string;
+  rule: ScaffoldRule;
+  /** The ModuleSpec[] constant in src/spec.ts (`ghostShuffleConvModules`). */
+  specVar: string;
+  /** Versions of @tensorflow/tfjs-core, as @plugconv/core declares them. */
+  tfjs: { peer: string; dev: string };
+}
