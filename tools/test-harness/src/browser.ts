@@ -7,7 +7,8 @@ import '@plugconv/core/gradients';
 import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { checkFixtureData, fixtureFromBytes, useBackend, type BackendName, type FixtureCheck, type Module } from '@plugconv/core';
+import { describe, expect, it } from 'vitest';
+import { buildModel, checkFixtureData, fixtureFromBytes, parseYoloConfig, useBackend, type BackendName, type FixtureCheck, type Module, type Registry } from '@plugconv/core';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': plainUrl, 'tfjs-backend-wasm-simd.wasm': simdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl });
 tf.env().set('PROD', true);
@@ -50,4 +51,42 @@ export async function browserCheck(url: URL, make: (meta: Record<string, unknown
   const ms = performance.now() - t0;
   console.log(`[gpu-suite] ${backend} ${url.pathname.split('/').pop()} max|err| ${r.maxAbsError.toExponential(2)} ${r.pass ? 'PASS' : 'FAIL'} ${ms.toFixed(0)} ms`);
   return { ...r, ms };
+}
+
+/** A whole-model fixture: `models/<name>-t.safetensors` with the YAML that defines it. */
+export interface ModelCase {
+  fixture: string;
+  yaml: string;
+  scale: string;
+}
+
+/**
+ * The GPU suite of one package: every module fixture (built from its .json's `module` and `args` through
+ * `registry`) and every whole-model fixture (built from YAML in the browser) on webgl, webgpu and wasm, each
+ * checked against PyTorch's output by the backend's tolerance. `base` is the test file's import.meta.url.
+ */
+export function describeGpuParity(title: string, base: string, registry: Registry, moduleFixtures: string[], models: ModelCase[] = []): void {
+  const fx = (name: string) => at(`../fixtures/${name}`, base);
+  const byMeta = (meta: Record<string, unknown>) => {
+    const spec = registry.get(meta.module as string);
+    if (!spec) throw new Error(`fixture module '${String(meta.module)}' is not registered`);
+    return spec.create(...(meta.args as unknown[]));
+  };
+  describe.each(BROWSER_BACKENDS)(`${title} on %s`, (backend) => {
+    if (moduleFixtures.length) {
+      it.each(moduleFixtures)('%s matches PyTorch', async (name) => {
+        const r = await browserCheck(fx(`${name}.safetensors`), byMeta, backend);
+        expect(r.params).toBe(r.meta.params);
+        expect(r.pass).toBe(true);
+      });
+    }
+    for (const m of models) {
+      it(`${m.fixture} (${m.yaml} at ${m.scale}, built from YAML in the browser) matches PyTorch end to end`, async () => {
+        const yaml = await fetchText(fx(`models/${m.yaml}`));
+        const r = await browserCheck(fx(`models/${m.fixture}.safetensors`), () => buildModel(parseYoloConfig(yaml, m.yaml), { registry, scale: m.scale, warn: () => {} }), backend);
+        expect(r.params).toBe(r.meta.params);
+        expect(r.pass).toBe(true);
+      });
+    }
+  });
 }
