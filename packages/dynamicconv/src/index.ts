@@ -1,4 +1,19 @@
+/**
+ * @plugconv/dynamicconv: ParameterNet's DynamicConv (CVPR 2024) for YOLOv8 in TensorFlow.js: a mixture of
+ * expert kernels routed per sample (timm's CondConv2d), the Conv-compatible DynamicConv, C2f_DynamicConv and
+ * C2f_GhostModule_DynamicConv, with fast per-sample convolution strategies for batches.
+ * @packageDocumentation
+ */
 import type { ModuleSpec } from '@plugconv/core';
+import { dynamicConvModules } from './spec.js';
+
+export * from './strategies.js';
+export * from './cond-conv2d.js';
+export * from './dynamic-conv2d.js';
+export * from './dynamic-conv.js';
+export * from './c2f-dynamic-conv.js';
+export * from './ghost-module.js';
+export * from './set-strategy.js';
 
 /** The YAML tokens this package registers. */
-export const modules: ModuleSpec[] = [];
+export const modules: ModuleSpec[] = dynamicConvModules;

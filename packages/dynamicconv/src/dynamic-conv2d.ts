@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { globalAvgPool, Linear, Module, type BatchNorm2d } from '@plugconv/core';
+import { CondConv2d } from './cond-conv2d.js';
+import type { DynamicConvStrategy } from './strategies.js';
+
+/** timm's default CondConv padding: ((s - 1) + d * (k - 1)) // 2. */
+export function condConvPadding(k: number, s = 1, d = 1): number {
+  return Math.floor((s - 1 + d * (k - 1)) / 2);
+}
+
+function checkInt(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new Error(`DynamicConv2d: ${name} must be an integer >= ${min}, got ${v}`);
+}
+
+/**
+ * ParameterNet's DynamicConv2d(c1, c2, k=1, s=1, p, d=1, g=1, bias=false, experts=4), as the seed's
+ * `DynamicConv`: routing = sigmoid(Linear(c1, E)(global average pool of x)); each sample is convolved with
+ * its own kernel routing @ experts (timm's CondConv2d). Padding ((s-1) + d*(k-1)) // 2 unless given.
+ * State keys routing.weight, routing.bias, cond_conv.weight (E, c2*(c1/g)*k*k) (+ cond_conv.bias with
+ * `bias`, and `bias` (c2) once a BatchNorm has been folded in).
+ */
+export class DynamicConv2d extends Module {
+  readonly cin: number;
+  readonly cout: number;
+  readonly routing: Linear;
+  readonly condConv: CondConv2d;
+  /** Output bias shared by every sample; only present after {@link DynamicConv2d.foldBatchNorm}. */
+  outputBias: tf.Variable | null = null;
+
+  constructor(c1: number, c2: number, k = 1, s = 1, p: number | null = null, d = 1, g = 1, bias = false, experts = 4) {
+    super();
+    checkInt('c1', c1, 1);
+    checkInt('c2', c2, 1);
+    checkInt('kernel size k', k, 1);
+    checkInt('stride s', s, 1);
+    checkInt('dilation d', d, 1);
+    checkInt('groups g', g, 1);
+    checkInt('experts', experts, 1);
+    if (p !== null && p !== undefined) checkInt('padding p', p, 0);
+    if (c1 % g !== 0 || c2 % g !== 0) throw new Error(`DynamicConv2d: c1 ${c1} and c2 ${c2} must be divisible by groups ${g}`);
+    this.cin = c1;
+    this.cout = c2;
+    const padding = p ?? condConvPadding(k, s, d);
+    this.routing = this.addModule('routing', new Linear(c1, experts));
+    this.condConv = this.addModule('cond_conv', new CondConv2d(c1, c2, k, { stride: s, padding, dilation: d, groups: g }, experts, bias));
+  }
+
+  /** Number of experts. */
+  get experts(): number {
+    return this.condConv.shape.experts;
+  }
+
+  /** The per-sample convolution strategy (`auto` by default; see the package README's measurements). */
+  get strategy(): DynamicConvStrategy | 'auto' {
+    return this.condConv.strategy;
+  }
+  set strategy(s: DynamicConvStrategy | 'auto') {
+    this.condConv.setStrategy(s);
+  }
+
+  /** Routing weights sigmoid(routing(GAP(x))), shape (B, E). */
+  routingWeights(x: tf.Tensor4D): tf.Tensor2D {
+    const pooled = tf.reshape(globalAvgPool(x), [x.shape[0], this.cin]);
+    return tf.sigmoid(this.routing.forward(pooled)) as tf.Tensor2D;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    if (x.rank !== 4 || x.shape[3] !== this.cin) {
+      throw new Error(`DynamicConv2d(${this.cin}->${this.cout}): expected NHWC input with ${this.cin} channels, got [${x.shape}]`);
+    }
+    const y = this.condConv.forward([x, this.routingWeights(x as tf.Tensor4D)]);
+    return this.outputBias ? tf.add(y, this.outputBias) : y;
+  }
+
+  /**
+   * Folds an eval-mode BatchNorm that follows this layer into it: every expert's kernel (and bias) is scaled
+   * per output channel (the scale commutes with the mixing) and the shift becomes an output bias `bias`.
+   */
+  foldBatchNorm(bn: BatchNorm2d): void {
+    if (bn.channels !== this.cout) throw new Error(`DynamicConv2d(${this.cin}->${this.cout}): cannot fold a BatchNorm2d of ${bn.channels} channels`);
+    const { scale, shift } = bn.foldedScaleShift();
+    this.condConv.scaleOutputs(scale);
+    if (this.outputBias) {
+      const b = tf.tidy(() => tf.add(tf.mul(this.outputBias!, scale), shift));
+      this.outputBias.assign(b);
+      b.dispose();
+      shift.dispose();
+    } else {
+      this.outputBias = this.addParameter('bias', shift);
+    }
+    scale.dispose();
+  }
+}

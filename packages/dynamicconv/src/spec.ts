@@ -1,0 +1,64 @@
+import { arg, CHANNELS, type ModuleSpec } from '@plugconv/core';
+import { DynamicConv2d } from './dynamic-conv2d.js';
+import { DynamicConv } from './dynamic-conv.js';
+import { C2f_DynamicConv } from './c2f-dynamic-conv.js';
+import { C2f_GhostModule_DynamicConv } from './ghost-module.js';
+
+const PKG = '@plugconv/dynamicconv';
+const opt = { optional: true };
+const experts = arg('experts', 'int', opt);
+const c2fArgs = [...CHANNELS, arg('n', 'int', opt), arg('shortcut', 'bool', opt), arg('g', 'int', opt), arg('e', 'number', opt), experts];
+
+/** The YAML tokens this package registers. */
+export const dynamicConvModules: ModuleSpec[] = [
+  {
+    name: 'DynamicConv2d',
+    rule: 'conv',
+    package: PKG,
+    summary: 'bare dynamic convolution (CondConv): per-sample kernel = sigmoid(Linear(GAP(x))) @ experts, no BN or activation',
+    signature: [
+      ...CHANNELS,
+      arg('k', 'int', opt),
+      arg('s', 'int', opt),
+      arg('p', 'int', { optional: true, nullable: true }),
+      arg('d', 'int', opt),
+      arg('g', 'int', opt),
+      arg('bias', 'bool', opt),
+      experts,
+    ],
+    create: (...a) => new DynamicConv2d(...(a as ConstructorParameters<typeof DynamicConv2d>)),
+  },
+  {
+    name: 'DynamicConv',
+    rule: 'conv',
+    package: PKG,
+    summary: 'ParameterNet dynamic convolution -> BatchNorm2d -> SiLU, a drop-in for Conv (more parameters, same GFLOPs)',
+    signature: [
+      ...CHANNELS,
+      arg('k', 'int', opt),
+      arg('s', 'int', opt),
+      arg('p', 'int', { optional: true, nullable: true }),
+      arg('g', 'int', opt),
+      arg('d', 'int', opt),
+      arg('act', 'bool', opt),
+      experts,
+    ],
+    create: (...a) => new DynamicConv(...(a as ConstructorParameters<typeof DynamicConv>)),
+  },
+  {
+    name: 'C2f_DynamicConv',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'C2f whose bottlenecks use two 3x3 DynamicConvs',
+    signature: c2fArgs,
+    create: (...a) => new C2f_DynamicConv(...(a as ConstructorParameters<typeof C2f_DynamicConv>)),
+  },
+  {
+    name: 'C2f_GhostModule_DynamicConv',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'C2f whose inner blocks are GhostModules built from dynamic convolutions (ReLU)',
+    signature: c2fArgs,
+    create: (...a) => new C2f_GhostModule_DynamicConv(...(a as ConstructorParameters<typeof C2f_GhostModule_DynamicConv>)),
+  },
+];
