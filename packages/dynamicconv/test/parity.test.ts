@@ -60,16 +60,21 @@ describe.each(['cpu', 'wasm'] as const)('yolov8-DynamicConv-t end to end on %s',
     expect(worst).toBeLessThanOrEqual(1);
   });
 
-  it('in pixels, the only element over tolerance is output[0, 2, 80], where PyTorch itself is 7.1e-5 from the exact value', async () => {
+  it(backend === 'cpu' ? 'in pixels, every element within tolerance (plugconv check passes)' : 'in pixels, the only element over tolerance is output[0, 2, 80], where PyTorch itself is 7.1e-5 from the exact value', async () => {
     // output[0, 2, 80] is a box width at stride 32 of -0.0071 px, a cancellation of terms ~30 px: the float64
-    // recomputation gives -0.0070847, PyTorch's float32 -0.0070133 (0.67 of the tolerance off), ours
-    // -0.0071564 (cpu) / -0.0072803 (wasm). A 1e-6 relative change of the input moves it by 2.3e-4.
+    // recomputation gives -0.0070847, PyTorch's float32 -0.0070133 (0.67 of the tolerance off). With PyTorch's
+    // BN inference formula cpu lands within tolerance everywhere; wasm's XNNPACK convolutions accumulate in
+    // another order and move this one element by 2.2e-4 (a 1e-6 relative change of the input moves it 2.3e-4).
     const { ratios, anchors } = await modelRatios(backend);
     const over: string[] = [];
     ratios.forEach((r, i) => {
       if (r > 1) over.push(`[0, ${Math.floor(i / anchors)}, ${i % anchors}]`);
     });
-    expect(over.filter((e) => e !== '[0, 2, 80]')).toEqual([]);
-    expect(ratios[2 * anchors + 80]).toBeLessThan(3);
+    if (backend === 'cpu') {
+      expect(over).toEqual([]);
+    } else {
+      expect(over.filter((e) => e !== '[0, 2, 80]')).toEqual([]);
+      expect(ratios[2 * anchors + 80]).toBeLessThan(3);
+    }
   });
 });

@@ -43,7 +43,9 @@ export class BatchNorm2d extends Module {
     // thop counts an affine norm as 2*numel twice (normalise, then scale and shift); figures.json follows it
     if (isCountingMacs()) countMacs(4 * x.size);
     if (!this.training) {
-      return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
+      // PyTorch's CPU inference kernel: alpha = w / sqrt(var + eps), beta = b - mean * alpha, y = x * alpha + beta
+      const { scale, shift } = this.foldedScaleShift();
+      return tf.add(tf.mul(x, scale), shift);
     }
     const axes = [...Array(x.rank - 1).keys()];
     const { mean, variance } = tf.moments(x, axes);
