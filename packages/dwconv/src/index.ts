@@ -1,4 +1,7 @@
-import type { ModuleSpec } from '@plugconv/core';
-
-/** The YAML tokens this package registers. */
-export const modules: ModuleSpec[] = [];
+/**
+ * @plugconv/dwconv: DWSConv, a dilated depthwise-separable convolution that drops in for ultralytics' Conv
+ * in YOLOv8 YAMLs.
+ * @packageDocumentation
+ */
+export { DWSConv } from './dwsconv.js';
+export { modules } from './spec.js';

@@ -16,8 +16,14 @@ export interface Conv2dOptions {
   strategy?: ConvStrategy;
 }
 
-/** The internal kernel shape and layout of a strategy. */
+/**
+ * The internal kernel shape and layout of a strategy: `dense`/`split` (k, k, I/g, O) as tf.conv2d,
+ * `depthwise` (k, k, I, O/I) as tf.depthwiseConv2d, `grouped-sum` (k, k, I, O/g). Throws for a strategy that
+ * cannot express the grouping.
+ */
 export function kernelLayout(cin: number, cout: number, k: number, groups: number, strategy: ConvStrategy): { shape: number[]; layout: Layout } {
+  if (strategy === 'dense' && groups !== 1) throw new Error(`Conv2d: strategy 'dense' needs groups 1, got groups ${groups}`);
+  if (strategy === 'depthwise' && groups !== cin) throw new Error(`Conv2d: strategy 'depthwise' needs groups == in_channels (${cin}), got groups ${groups}`);
   switch (strategy) {
     case 'dense':
     case 'split':
