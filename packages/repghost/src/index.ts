@@ -1,4 +1,18 @@
+/**
+ * @plugconv/repghost: RepGhost (Chen et al. 2022, https://arxiv.org/abs/2211.06088) for YOLOv8 in
+ * TensorFlow.js: RepGhostModule (Ghost's concat replaced by an added BN branch), RepGhostBottleneck (stride 1
+ * and 2, SE, shortcut) and C2f_RepGhost, with structural re-parameterisation (`switchToDeploy()`, applied to a
+ * whole model by core's `deploy()`).
+ * @packageDocumentation
+ */
 import type { ModuleSpec } from '@plugconv/core';
+import { repGhostModules } from './spec.js';
+
+export * from './fold.js';
+export * from './squeeze-excite.js';
+export * from './repghost-module.js';
+export * from './repghost-bottleneck.js';
+export * from './c2f-repghost.js';
 
 /** The YAML tokens this package registers. */
-export const modules: ModuleSpec[] = [];
+export const modules: ModuleSpec[] = repGhostModules;

@@ -1,0 +1,53 @@
+// Latency of yolov8n-C2f-RepGhost at 640x640 on tfjs' wasm backend (SIMD, single thread), in its training
+// structure, after reparameterize() and after deploy(), against yolov8n as built and fused. Prints a markdown
+// table: median of RUNS timed eval forwards (awaiting the data) after WARMUP untimed ones.
+// Needs the built packages:  npx tsc -b packages/repghost && node packages/repghost/scripts/latency.mjs [runs]
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { fileURLToPath } from 'node:url';
+import { buildModel, coreModules, deploy, Registry, reparameterize, summarize, useBackend } from '@plugconv/core';
+import { loadYoloConfig } from '@plugconv/core/node';
+import { modules } from '../dist/index.js';
+
+const RUNS = Number(process.argv[2] ?? 7);
+const WARMUP = 2;
+const SIZE = 640;
+const registry = new Registry(coreModules, modules);
+const config = (name) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
+
+/** Median ms of RUNS eval forwards of `model` on `x` after WARMUP. */
+async function medianMs(model, x) {
+  const times = [];
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const t0 = performance.now();
+    const y = model.predict(x);
+    await y.data();
+    y.dispose();
+    if (i >= WARMUP) times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const m = times.length >> 1;
+  return times.length % 2 ? times[m] : (times[m - 1] + times[m]) / 2;
+}
+
+await useBackend('wasm');
+const x = tf.randomUniform([1, SIZE, SIZE, 3]);
+const rows = [];
+for (const [label, cfg, stages] of [
+  ['yolov8n', 'yolov8.yaml', [['as built', () => {}], ['deploy() (= fuse)', deploy]]],
+  ['yolov8n-C2f-RepGhost', 'yolov8-C2f-RepGhost.yaml', [['training structure', () => {}], ['reparameterize()', reparameterize], ['deploy()', deploy]]],
+]) {
+  const model = buildModel(loadYoloConfig(config(cfg)), { registry, scale: 'n' });
+  for (const [stage, apply] of stages) {
+    apply(model);
+    const s = summarize(model, SIZE);
+    const ms = await medianMs(model, x);
+    rows.push(`| ${label} | ${stage} | ${s.params.toLocaleString('en-US')} | ${s.gflops.toFixed(2)} | ${ms.toFixed(0)} |`);
+    console.error(rows[rows.length - 1]);
+  }
+  model.dispose();
+}
+x.dispose();
+console.log(`wasm (SIMD, 1 thread), 1x3x${SIZE}x${SIZE}, median of ${RUNS} after ${WARMUP} warm-up, Node ${process.version}`);
+console.log('| model | structure | params | GFLOPs | latency ms |\n|---|---|---:|---:|---:|');
+console.log(rows.join('\n'));

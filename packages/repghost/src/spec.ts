@@ -1,0 +1,36 @@
+import { arg, CHANNELS, type ModuleSpec } from '@plugconv/core';
+import { RepGhostModule } from './repghost-module.js';
+import { RepGhostBottleneck } from './repghost-bottleneck.js';
+import { C2f_RepGhost } from './c2f-repghost.js';
+
+const PKG = '@plugconv/repghost';
+const opt = { optional: true };
+const bool = (name: string) => arg(name, 'bool', opt);
+
+/** The YAML tokens this package registers. */
+export const repGhostModules: ModuleSpec[] = [
+  {
+    name: 'C2f_RepGhost',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'C2f whose bottlenecks are RepGhostBottleneck(c, c, c); switchToDeploy() folds their BN branches',
+    signature: [...CHANNELS, arg('n', 'int', opt), bool('shortcut'), arg('g', 'int', opt), arg('e', 'number', opt)],
+    create: (...a) => new C2f_RepGhost(...(a as ConstructorParameters<typeof C2f_RepGhost>)),
+  },
+  {
+    name: 'RepGhostModule',
+    rule: 'conv',
+    package: PKG,
+    summary: 'RepGhost module: 1x1 conv -> BN -> SiLU, then SiLU(depthwise conv + BN branch), re-parameterisable',
+    signature: [...CHANNELS, arg('k', 'int', opt), arg('dw_size', 'int', opt), arg('s', 'int', opt), bool('relu'), bool('deploy'), bool('reparam_bn'), bool('reparam_identity')],
+    create: (...a) => new RepGhostModule(...(a as ConstructorParameters<typeof RepGhostModule>)),
+  },
+  {
+    name: 'RepGhostBottleneck',
+    rule: 'conv',
+    package: PKG,
+    summary: 'RepGhost bottleneck (c1, mid = c2, c2): two RepGhostModules, stride-2 depthwise conv, optional SE, shortcut',
+    signature: [...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt), arg('se_ratio', 'number', { optional: true, nullable: true }), bool('shortcut')],
+    create: (c1: number, c2: number, k?: number, s?: number, se?: number | null, shortcut?: boolean) => new RepGhostBottleneck(c1, c2, c2, k, s, se ?? 0, shortcut),
+  },
+];

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { deploy, reparameterize, runFixture, useBackend, type BackendName, type Module } from '@plugconv/core';
+import { checkFixture, loadFixture } from '@plugconv/core/node';
+import type * as tf from '@tensorflow/tfjs-core';
+import { C2f_RepGhost, RepGhostBottleneck } from '../src/index.js';
+import { byMeta, fixturePath } from './helpers.js';
+
+const FIXTURE = fixturePath('C2f_RepGhost_32_32_n1_sc.safetensors');
+
+/**
+ * The fixture's module with its state loaded, transformed (re-parameterised, deployed), then run on the
+ * fixture's input in eval mode and compared by DESIGN.md's tolerance.
+ */
+async function checkTransformed(transform: (m: Module<tf.Tensor, tf.Tensor>) => void, backend: BackendName) {
+  await useBackend(backend);
+  const fx = loadFixture(FIXTURE);
+  const m = byMeta(fx.meta) as Module<tf.Tensor, tf.Tensor>;
+  try {
+    m.loadStateDict(fx.state);
+    transform(m);
+    return { ...runFixture(m, fx), params: m.numParams(), meta: fx.meta };
+  } finally {
+    m.dispose();
+    for (const t of [fx.input, fx.output, ...fx.state.values()]) t.dispose();
+  }
+}
+
+describe.each(['cpu', 'wasm'] as const)('C2f_RepGhost fixture (PyTorch seed module) on %s', (backend) => {
+  it('matches the training structure in eval mode', async () => {
+    const r = await checkFixture(FIXTURE, byMeta, backend);
+    console.log(`C2f_RepGhost fixture ${backend} training structure: max |err| ${r.maxAbsError.toExponential(3)}`);
+    expect(r.params).toBe(3680);
+    expect(r.params).toBe(r.fixture.meta.params);
+    expect(r.maxAbsError).toBeLessThan(1e-4);
+    expect(r.pass).toBe(true);
+  });
+
+  it('matches after re-parameterisation, with the reference deploy_params', async () => {
+    const r = await checkTransformed((m) => reparameterize(m), backend);
+    console.log(`C2f_RepGhost fixture ${backend} reparameterize(): max |err| ${r.maxAbsError.toExponential(3)}, ${r.params} params`);
+    expect(r.params).toBe(r.meta.deploy_params);
+    expect(r.params).toBe(3584);
+    expect(r.pass).toBe(true);
+  });
+
+  it('matches after deploy() (re-parameterisation plus Conv+BN folding)', async () => {
+    const r = await checkTransformed((m) => deploy(m), backend);
+    console.log(`C2f_RepGhost fixture ${backend} deploy(): max |err| ${r.maxAbsError.toExponential(3)}, ${r.params} params`);
+    // 3584 minus the folded BNs: cv1 and cv2 (2*32 -> 32 each) and both primary convs (2*16 -> 16 each)
+    expect(r.params).toBe(3584 - 32 - 32 - 16 - 16);
+    expect(r.pass).toBe(true);
+  });
+});
+
+describe('C2f_RepGhost structure', () => {
+  it('has the seed\'s state keys, and the deployed ones after switchToDeploy', () => {
+    const m = new C2f_RepGhost(32, 32, 1, true);
+    const keys = [...m.stateDict().keys()];
+    expect(keys.filter((k) => k.startsWith('m.0.ghost1'))).toEqual([
+      'm.0.ghost1.primary_conv.0.weight',
+      'm.0.ghost1.primary_conv.1.weight',
+      'm.0.ghost1.primary_conv.1.bias',
+      'm.0.ghost1.primary_conv.1.running_mean',
+      'm.0.ghost1.primary_conv.1.running_var',
+      'm.0.ghost1.fusion_bn.0.weight',
+      'm.0.ghost1.fusion_bn.0.bias',
+      'm.0.ghost1.fusion_bn.0.running_mean',
+      'm.0.ghost1.fusion_bn.0.running_var',
+      'm.0.ghost1.cheap_operation.0.weight',
+      'm.0.ghost1.cheap_operation.1.weight',
+      'm.0.ghost1.cheap_operation.1.bias',
+      'm.0.ghost1.cheap_operation.1.running_mean',
+      'm.0.ghost1.cheap_operation.1.running_var',
+    ]);
+    reparameterize(m);
+    const deployed = [...m.stateDict().keys()].filter((k) => k.startsWith('m.0.ghost1'));
+    expect(deployed).toEqual([
+      'm.0.ghost1.primary_conv.0.weight',
+      'm.0.ghost1.primary_conv.1.weight',
+      'm.0.ghost1.primary_conv.1.bias',
+      'm.0.ghost1.primary_conv.1.running_mean',
+      'm.0.ghost1.primary_conv.1.running_var',
+      'm.0.ghost1.cheap_operation.weight',
+      'm.0.ghost1.cheap_operation.bias',
+    ]);
+    m.dispose();
+  });
+
+  it('repeats its bottleneck n times and honours shortcut', () => {
+    const m = new C2f_RepGhost(16, 32, 3, false);
+    expect(m.m.items).toHaveLength(3);
+    for (const b of m.m.items) {
+      expect(b).toBeInstanceOf(RepGhostBottleneck);
+      const rb = b as RepGhostBottleneck;
+      expect([rb.inChs, rb.midChs, rb.outChs, rb.stride, rb.enableShortcut]).toEqual([16, 16, 16, 1, false]);
+      expect(rb.shortcut.layers).toHaveLength(0);
+    }
+    // cv1 16*32+64, cv2 80*32+64, three bottlenecks of 2*(16*16 + 15*16)
+    expect(m.numParams()).toBe(576 + 2624 + 3 * 992);
+    m.dispose();
+  });
+});
