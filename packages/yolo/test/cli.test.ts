@@ -53,6 +53,13 @@ describe('plugconv check', () => {
     expect(await main(['check', coreFixture('C2f_32_32_n2_sc.safetensors'), '--module', 'C2f', '--deploy'])).toBe(0);
     expect(out.at(-1)).toMatch(/PASS$/);
   });
+  it("--reparameterize gives PyTorch's deployed form: the fixture's deploy_params, same outputs", async () => {
+    const repghost = fileURLToPath(new URL('../../repghost/fixtures/C2f_RepGhost_32_32_n1_sc.safetensors', import.meta.url));
+    expect(await main(['check', repghost, '--module', 'C2f_RepGhost', '--reparameterize', '--backend', 'cpu'])).toBe(0);
+    expect(out.at(-2)).toMatch(/\(re-parameterised\), 3584 parameters \(fixture: 3584\)/);
+    expect(await main(['check', repghost, '--module', 'C2f_RepGhost', '--deploy', '--reparameterize'])).toBe(2);
+  });
+
   it('a wrong output fails with exit 1', async () => {
     const t = readSafetensors(coreFixture('Conv_16_32_k3_s2.safetensors'));
     t.set('output', tf.add(t.get('output')!, 0.01));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { deploy, runFixture, TOLERANCE, type Module } from '@plugconv/core';
+import { deploy, reparameterize, runFixture, TOLERANCE, type Module } from '@plugconv/core';
 import { loadFixture } from '@plugconv/core/node';
 import { loadModel } from '../configs.js';
 import { registry } from '../registry.generated.js';
@@ -15,6 +15,7 @@ export interface CheckOptions {
   args?: string;
   backend: string;
   deploy?: boolean;
+  reparameterize?: boolean;
 }
 
 /** Builds the module or model a check names; usage mistakes throw {@link UsageError}. */
@@ -51,6 +52,7 @@ export function registerCheck(program: Command): void {
     .option('--args <json>', 'constructor arguments as a JSON array, c1 first (default: the fixture .json)')
     .option('--backend <b>', 'tfjs backend (wasm, cpu)', 'wasm')
     .option('--deploy', 'deploy() (re-parameterise and fold BN) after loading, before running')
+    .option('--reparameterize', "only every module's switchToDeploy() (PyTorch's deployed form: the fixture's deploy_params)")
     .action(async (fixturePath: string, opts: CheckOptions) => {
       const backend = await useNodeBackend(opts.backend);
       if (!existsSync(fixturePath)) throw new UsageError(`${fixturePath}: no such file`);
@@ -61,9 +63,19 @@ export function registerCheck(program: Command): void {
       } catch (e) {
         throw new UsageError(`${fixturePath}: ${(e as Error).message}`);
       }
+      if (opts.deploy && opts.reparameterize) throw new UsageError('give --deploy or --reparameterize, not both');
       if (opts.deploy) deploy(module);
+      if (opts.reparameterize) reparameterize(module);
       const r = runFixture(module, fixture, TOLERANCE[backend]);
-      console.log(`${fixturePath}: ${r.elements} elements on ${backend}${opts.deploy ? ' (deployed)' : ''}, ${module.numParams()} parameters, worst |err|/tol ${r.worstRatio.toFixed(3)}`);
+      const mode = opts.deploy ? ' (deployed)' : opts.reparameterize ? ' (re-parameterised)' : '';
+      const params = module.numParams();
+      const expected = opts.reparameterize ? fixture.meta.deploy_params : opts.deploy ? undefined : fixture.meta.params;
+      const paramNote = typeof expected === 'number' ? ` (fixture: ${expected})` : '';
+      console.log(`${fixturePath}: ${r.elements} elements on ${backend}${mode}, ${params} parameters${paramNote}, worst |err|/tol ${r.worstRatio.toFixed(3)}`);
+      if (typeof expected === 'number' && expected !== params) {
+        console.log(`parameter count ${params} differs from the fixture's ${expected}`);
+        r.pass = false;
+      }
       console.log(`max abs error ${r.maxAbsError.toExponential(3)} ${r.pass ? 'PASS' : 'FAIL'}`);
       process.exitCode = r.pass ? 0 : 1;
     });
