@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dExact, kernelLayout, pickConvStrategy, pickStridedDilationMethod } from '@plugconv/core';
-import { interleavedMedians, option } from './timing.mjs';
+import { interleavedMedians, option } from '@plugconv/test-harness/timing';
 
 // the backends are core's (dev) dependencies; loading them through core keeps one tfjs-core instance
 const fromCore = createRequire(createRequire(import.meta.url).resolve('@plugconv/core/package.json'));

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, Conv, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
 import { DWSConv, modules } from '../dist/index.js';
-import { interleavedMedians, option } from './timing.mjs';
+import { interleavedMedians, option } from '@plugconv/test-harness/timing';
 
 const fromCore = createRequire(createRequire(import.meta.url).resolve('@plugconv/core/package.json'));
 fromCore('@tensorflow/tfjs-backend-cpu');

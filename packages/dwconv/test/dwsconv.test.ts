@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, coreModules, countingMacs, fuse, parseYoloConfig, Registry, useBackend, type Module } from '@plugconv/core';
 import { checkFixture } from '@plugconv/core/node';
 import { DWSConv, modules } from '../src/index.js';
-import { batchNorm, conv2d, silu, values, type Nchw } from './reference.js';
+import { batchNorm, conv2d, silu, values, type Nchw } from '@plugconv/test-harness/reference';
 
 const fx = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const registry = new Registry(coreModules, modules);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, coreModules, countingMacs, fuse, parseYoloConfig, Registry, Sequential, useBackend, type Module } from '@plugconv/core';
 import { checkFixture, loadFixture } from '@plugconv/core/node';
 import { hardSigmoid, hardSwish, makeDivisibleTv, MobileNetV3Block, modules } from '../src/index.js';
-import * as ref from './reference.js';
+import * as ref from '@plugconv/test-harness/reference';
 
 const fx = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const registry = new Registry(coreModules, modules);

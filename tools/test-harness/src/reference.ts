@@ -1,5 +1,6 @@
-// Float64 references written out from PyTorch's definitions (NCHW / OIHW), used to check DWSConv where no
-// fixture exists (other dilations, stride 2 with dilation 2, odd sizes). They share no code with tfjs.
+// Float64 references written out from PyTorch's and torchvision's definitions (NCHW / OIHW), for checking
+// modules where no PyTorch fixture exists (other dilations, strides, odd sizes, SE variants). They share no
+// code with tfjs, so a bug in tfjs or in our layers cannot hide in both.
 
 /** Deterministic pseudo-random values in [lo, hi) (an LCG), so failures reproduce. */
 export function values(n: number, seed: number, lo = -1, hi = 1): Float32Array {
@@ -66,4 +67,54 @@ export function batchNorm(x: Nchw, weight: ArrayLike<number>, bias: ArrayLike<nu
 /** x * sigmoid(x). */
 export function silu(x: Nchw): Nchw {
   return { data: x.data.map((v) => v / (1 + Math.exp(-v))), shape: x.shape };
+}
+
+const relu6 = (v: number) => Math.min(Math.max(v, 0), 6);
+
+/** F.hardswish: x * relu6(x + 3) / 6. */
+export function hardswish(x: Nchw): Nchw {
+  return { data: x.data.map((v) => (v * relu6(v + 3)) / 6), shape: x.shape };
+}
+
+/** F.hardsigmoid: relu6(x + 3) / 6. */
+export function hardsigmoid(x: Nchw): Nchw {
+  return { data: x.data.map((v) => relu6(v + 3) / 6), shape: x.shape };
+}
+
+/** F.relu. */
+export function relu(x: Nchw): Nchw {
+  return { data: x.data.map((v) => Math.max(v, 0)), shape: x.shape };
+}
+
+/** Adds a per-channel bias (conv bias). */
+export function addBias(x: Nchw, bias: ArrayLike<number>): Nchw {
+  const [b, c, h, w] = x.shape;
+  const out = Float64Array.from(x.data);
+  for (let n = 0; n < b; n++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) out[(n * c + ch) * h * w + i]! += bias[ch]!;
+  return { data: out, shape: x.shape };
+}
+
+/** AdaptiveAvgPool2d(1). */
+export function globalAvgPool(x: Nchw): Nchw {
+  const [b, c, h, w] = x.shape;
+  const out = new Float64Array(b * c);
+  for (let i = 0; i < b * c; i++) {
+    let s = 0;
+    for (let j = 0; j < h * w; j++) s += x.data[i * h * w + j]!;
+    out[i] = s / (h * w);
+  }
+  return { data: out, shape: [b, c, 1, 1] };
+}
+
+/** x * scale with scale (B, C, 1, 1) broadcast over H and W. */
+export function mulChannels(x: Nchw, scale: Nchw): Nchw {
+  const [b, c, h, w] = x.shape;
+  const out = new Float64Array(x.data.length);
+  for (let i = 0; i < b * c; i++) for (let j = 0; j < h * w; j++) out[i * h * w + j] = x.data[i * h * w + j]! * scale.data[i]!;
+  return { data: out, shape: x.shape };
+}
+
+/** Elementwise sum of two same-shaped tensors. */
+export function add(x: Nchw, y: Nchw): Nchw {
+  return { data: x.data.map((v, i) => v + y.data[i]!), shape: x.shape };
 }

@@ -1,4 +1,4 @@
-// Timing helpers shared by the benchmark scripts of this folder.
+// Timing helpers shared by the packages' benchmark scripts (packages/*/bench/*.mjs).
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
