@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.js';
 import { registerCheck } from './commands/check.js';
 import { registerModules } from './commands/modules.js';
+import { registerPredict } from './commands/predict.js';
+import { registerBench } from './commands/bench.js';
 import { UsageError } from './node-backends.js';
 
 /** Builds the `plugconv` command line (exported for tests). */
@@ -14,6 +16,8 @@ export function createProgram(): Command {
   registerInfo(program);
   registerCheck(program);
   registerModules(program);
+  registerPredict(program);
+  registerBench(program);
   return program;
 }
 

@@ -7,24 +7,46 @@ export interface Latency {
   minMs: number;
   maxMs: number;
   runs: number;
-  /** Largest tf.memory().numBytes seen during the timed runs. */
+  /**
+   * Peak tf.memory().numBytes during one forward (weights, input and every intermediate alive at once), as the
+   * engine tracks it under tf.profile on the last warm-up forward (an extra untimed forward when warmup is 0).
+   */
   peakBytes: number;
 }
 
-/** Times eval forwards of `model` on a random batch (NHWC), awaiting the result's data each time. */
+/** Achieved GFLOP/s: `gflops` per image (summarize's figure) times the batch, over the latency. */
+export function achievedGflops(gflops: number, batch: number, ms: number): number {
+  return (gflops * batch) / (ms / 1000);
+}
+
+/** One eval forward, awaiting the output's data (so asynchronous backends finish), then freeing it. */
+async function forwardOnce(model: DetectionModel, x: tf.Tensor): Promise<void> {
+  const y = model.predict(x);
+  try {
+    await y.data();
+  } finally {
+    y.dispose();
+  }
+}
+
+/**
+ * Times eval forwards of `model` on a random batch (NHWC), awaiting the result's data each time. The last
+ * warm-up forward runs under tf.profile for the peak memory, so measuring it costs no extra forward.
+ */
 export async function measureLatency(model: DetectionModel, shape: [number, number, number, number], runs = 5, warmup = 1): Promise<Latency> {
   model.eval();
   const x = tf.randomUniform(shape);
   const times: number[] = [];
   let peak = 0;
   try {
-    for (let i = 0; i < warmup + runs; i++) {
+    for (let i = 0; i < Math.max(warmup, 1); i++) {
+      if (i === Math.max(warmup, 1) - 1) peak = (await tf.profile(() => forwardOnce(model, x))).peakBytes;
+      else await forwardOnce(model, x);
+    }
+    for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      const y = model.predict(x);
-      await y.data();
-      peak = Math.max(peak, tf.memory().numBytes);
-      y.dispose();
-      if (i >= warmup) times.push(performance.now() - t0);
+      await forwardOnce(model, x);
+      times.push(performance.now() - t0);
     }
   } finally {
     x.dispose();

@@ -4,6 +4,7 @@ import { Conv2d } from '../nn/conv2d.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 import { SiLU } from '../nn/activations.js';
 import type { Fusable } from './fusable.js';
+import { isCountingMacs } from '../flops.js';
 
 /** ultralytics' autopad: the padding that keeps the size at stride 1 (dilation-aware). */
 export function autopad(k: number, p?: number | null, d = 1): number {
@@ -22,7 +23,10 @@ export function gcd(a: number, b: number): number {
  * The activation every Conv uses when `act` is true: one shared module, as ultralytics' class attribute
  * `Conv.default_act` (a YAML `activation:` replaces it while a model is built).
  */
-export const defaultActivation: { module: Module } = { module: new SiLU() };
+export const defaultActivation: {
+  /** The shared activation module (SiLU unless a YAML `activation:` is in force). */
+  module: Module;
+} = { module: new SiLU() };
 
 /** Resolves Conv's `act` argument: true -> the shared default, a module -> itself, false -> a new Identity. */
 export function resolveAct(act: boolean | Module): Module {
@@ -36,8 +40,11 @@ export function resolveAct(act: boolean | Module): Module {
  * Keys conv.weight, bn.*; after fuse() conv.weight, conv.bias.
  */
 export class Conv extends Module implements Fusable {
+  /** The convolution (no bias until `fuse()` gives it one); key prefix `conv.`. */
   conv: Conv2d;
+  /** The BatchNorm after the conv (key prefix `bn.`); null once `fuse()` has folded it into the conv. */
   bn: BatchNorm2d | null;
+  /** The activation: the shared default (SiLU), the module passed as `act`, or Identity for `act=false`. */
   readonly act: Module;
 
   constructor(c1: number, c2: number, k = 1, s = 1, p: number | null = null, g = 1, d = 1, act: boolean | Module = true) {
@@ -47,7 +54,10 @@ export class Conv extends Module implements Fusable {
     this.act = this.addModule('act', resolveAct(act));
   }
 
+  /** conv, then BN (unless fused), then the activation; NHWC in and out. */
   forward(x: tf.Tensor): tf.Tensor {
+    const fused = this.bn ? null : fusedConvBias(this.conv, x);
+    if (fused) return this.act.forward(fused);
     const y = this.conv.forward(x);
     return this.act.forward(this.bn ? this.bn.forward(y) : y);
   }
@@ -61,6 +71,21 @@ export class Conv extends Module implements Fusable {
     this.bn = null;
     this.setModule('bn', null);
   }
+}
+
+/**
+ * The fused path of a folded Conv: one tf.fused.conv2d with the bias added inside the kernel (wasm/XNNPACK adds
+ * it in the accumulator; measured on yolov8n 640 wasm fused, see packages/yolo/BENCHMARK.md). Only for a dense
+ * plain Conv2d (not a subclass) with a bias, no stride+dilation, dilation 1 while gradients are recorded (tfjs has no dilated-conv
+ * gradient) and not while counting FLOPs; returns null otherwise so the caller takes Conv2d.forward.
+ */
+function fusedConvBias(conv: Conv2d, x: tf.Tensor): tf.Tensor | null {
+  const g = conv.geometry;
+  // a Conv2d subclass (DSConv's quantised conv, ...) computes its own way: only the plain Conv2d is fused here
+  if (conv.constructor !== Conv2d || !conv.bias || conv.strategy !== 'dense' || isCountingMacs()) return null;
+  if (g.dilation > 1 && (g.stride > 1 || tf.engine().isTapeOn())) return null;
+  if (x.rank !== 4 || x.shape[3] !== conv.cin) return null; // Conv2d.forward throws the clear error
+  return tf.fused.conv2d({ x: x as tf.Tensor4D, filter: conv.weight as tf.Tensor4D, strides: g.stride, pad: g.padding, dataFormat: 'NHWC', dilations: g.dilation, bias: conv.bias });
 }
 
 /** Folds an eval-mode BatchNorm into the preceding conv in place (the conv gains a bias). */

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DetectionModel } from '@plugconv/core';
+import type { Detection } from './detection.js';
+import type { RgbImage } from './image.js';
+import { letterbox } from './letterbox.js';
+import { nonMaxSuppression, type NmsOptions } from './nms.js';
+import { scaleBoxes } from './scale-boxes.js';
+
+/** Options of {@link predictImage}: the NMS options plus the letterbox size. */
+export interface PredictOptions extends NmsOptions {
+  /** Letterbox side (default 640); must be a multiple of the model's largest stride. */
+  imgsz?: number;
+  /**
+   * Pad only to a multiple of the stride (ultralytics' rectangular inference, what it does for a .pt model)
+   * instead of to imgsz x imgsz (default false: the square input of an exported model, as the fixtures).
+   */
+  rect?: boolean;
+}
+
+/** Detections of one image with the time each stage took. */
+export interface Prediction {
+  detections: Detection[];
+  /** Milliseconds: letterbox + tensor, forward (until the output is read), NMS + scaling. */
+  speed: { preprocess: number; inference: number; postprocess: number };
+}
+
+/** The model input for a letterboxed RGB image: (1, H, W, 3) float32 in [0, 1] (ultralytics' im / 255). */
+export function imageToInput(img: RgbImage): tf.Tensor4D {
+  if (img.channels !== 3) throw new Error(`expected an RGB image, got ${img.channels} channels`);
+  const x = new Float32Array(img.data.length);
+  for (let i = 0; i < x.length; i++) x[i] = img.data[i]! / 255;
+  return tf.tensor4d(x, [1, img.height, img.width, 3]);
+}
+
+/**
+ * ultralytics' predict for one image: LetterBox to imgsz (cv2 INTER_LINEAR, pad 114), RGB / 255, eval forward,
+ * non_max_suppression (conf 0.25, IoU 0.7, max_det 300 by default), scale_boxes back to the image. Leaves no
+ * tensors behind.
+ */
+export async function predictImage(model: DetectionModel, img: RgbImage, options: PredictOptions = {}): Promise<Prediction> {
+  const imgsz = options.imgsz ?? 640;
+  const maxStride = Math.max(32, ...model.stride);
+  if (!Number.isInteger(imgsz) || imgsz < maxStride || imgsz % maxStride !== 0) {
+    throw new Error(`imgsz must be a multiple of the model's stride ${maxStride}, got ${imgsz}`);
+  }
+  const t0 = performance.now();
+  const lb = letterbox(img, { size: imgsz, auto: options.rect ?? false, stride: maxStride });
+  const x = imageToInput(lb.image);
+  const t1 = performance.now();
+  let y: tf.Tensor;
+  try {
+    y = model.predict(x);
+  } finally {
+    x.dispose();
+  }
+  try {
+    await y.data();
+    const t2 = performance.now();
+    const [dets] = await nonMaxSuppression(y, options);
+    const detections = scaleBoxes([lb.image.height, lb.image.width], dets!, [img.height, img.width]);
+    return { detections, speed: { preprocess: t1 - t0, inference: t2 - t1, postprocess: performance.now() - t2 } };
+  } finally {
+    y.dispose();
+  }
+}

@@ -1,0 +1,108 @@
+import { createImage, type RgbImage } from './image.js';
+
+/** cv2's INTER_RESIZE_COEF_BITS: interpolation weights of 8-bit images are integers scaled by 2^11. */
+const COEF_BITS = 11;
+const COEF_SCALE = 1 << COEF_BITS;
+
+/** Round half to even, as C's lrint/cvRound in the default rounding mode. */
+function rint(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/**
+ * One axis of cv2's INTER_LINEAR table: for each destination index the first source index and the two 11-bit
+ * weights. Half-pixel centres, computed in float32 as cv2 does (`fx = (float)((dx+0.5)*scale - 0.5)`), with
+ * `clamp` (cv2's horizontal table): an index outside the source is clamped to the border with weight 0 on the
+ * missing neighbour. Without it (cv2's vertical table) the index may be -1 or src-1 with a fractional weight;
+ * the caller clips the rows it reads.
+ */
+export function linearTaps(src: number, dst: number, clamp = true): { index: Int32Array; w0: Int32Array; w1: Int32Array } {
+  const scale = 1 / (dst / src); // cv2: scale_x = 1./inv_scale_x, inv_scale_x = (double)dsize/ssize
+  const index = new Int32Array(dst);
+  const w0 = new Int32Array(dst);
+  const w1 = new Int32Array(dst);
+  for (let d = 0; d < dst; d++) {
+    let f = Math.fround((d + 0.5) * scale - 0.5);
+    let s = Math.floor(f);
+    f = Math.fround(f - s);
+    if (clamp && s < 0) {
+      f = 0;
+      s = 0;
+    }
+    if (clamp && s >= src - 1) {
+      f = 0;
+      s = src - 1;
+    }
+    index[d] = s;
+    w0[d] = rint(Math.fround(1 - f) * COEF_SCALE);
+    w1[d] = rint(f * COEF_SCALE);
+  }
+  return { index, w0, w1 };
+}
+
+/**
+ * cv2.resize(img, (width, height), interpolation=cv2.INTER_LINEAR) for 8-bit images, bit for bit as OpenCV's
+ * x86 build computes it: a horizontal pass with 11-bit integer weights into 32-bit rows, then the vertical
+ * blend as its SIMD kernel does it, `((r0 >> 4) * b0 >> 16) + ((r1 >> 4) * b1 >> 16) + 2 >> 2` (the scalar
+ * formula `(r0*b0 + r1*b1 + 2^21) >> 22` differs by at most 1). Rows above the first or below the last are
+ * the border row, keeping their fractional weights (cv2 clamps columns, not rows). An exact 2x reduction on both axes is
+ * what cv2 then runs instead, INTER_AREA: the rounded mean of each 2x2 block.
+ */
+export function resizeLinearCv2(img: RgbImage, width: number, height: number): RgbImage {
+  const { width: sw, height: sh, channels: cn, data: src } = img;
+  const out = createImage(width, height, cn);
+  if (sw === 2 * width && sh === 2 * height) return halveArea(img, out);
+  const xs = linearTaps(sw, width);
+  const ys = linearTaps(sh, height, false);
+  // horizontally resized source rows, computed once each (cv2 keeps a ring of two)
+  const rows = new Map<number, Int32Array>();
+  const hrow = (sy: number): Int32Array => {
+    let r = rows.get(sy);
+    if (r) return r;
+    r = new Int32Array(width * cn);
+    const base = sy * sw * cn;
+    for (let dx = 0; dx < width; dx++) {
+      const s0 = base + xs.index[dx]! * cn;
+      const s1 = xs.index[dx]! + 1 < sw ? s0 + cn : s0;
+      const a0 = xs.w0[dx]!;
+      const a1 = xs.w1[dx]!;
+      for (let c = 0; c < cn; c++) r[dx * cn + c] = src[s0 + c]! * a0 + src[s1 + c]! * a1;
+    }
+    rows.set(sy, r);
+    return r;
+  };
+  const dst = out.data;
+  for (let dy = 0; dy < height; dy++) {
+    const sy = ys.index[dy]!;
+    const r0 = hrow(Math.min(Math.max(sy, 0), sh - 1));
+    const r1 = hrow(Math.min(Math.max(sy + 1, 0), sh - 1));
+    const b0 = ys.w0[dy]!;
+    const b1 = ys.w1[dy]!;
+    const o = dy * width * cn;
+    for (let i = 0; i < width * cn; i++) {
+      // int16 lanes: (r >> 4) fits, v_mul_hi keeps the high 16 bits of the 32-bit product
+      const v = (((r0[i]! >> 4) * b0) >> 16) + (((r1[i]! >> 4) * b1) >> 16) + 2;
+      dst[o + i] = Math.min(255, Math.max(0, v >> 2));
+    }
+    rows.delete(sy - 1);
+  }
+  return out;
+}
+
+/** cv2's INTER_AREA for an exact 2x reduction: (a + b + c + d + 2) >> 2 per 2x2 block. */
+function halveArea(img: RgbImage, out: RgbImage): RgbImage {
+  const { width: sw, channels: cn, data: src } = img;
+  const row = sw * cn;
+  for (let y = 0; y < out.height; y++) {
+    for (let x = 0; x < out.width; x++) {
+      const s = 2 * y * row + 2 * x * cn;
+      const d = (y * out.width + x) * cn;
+      for (let c = 0; c < cn; c++) out.data[d + c] = (src[s + c]! + src[s + cn + c]! + src[s + row + c]! + src[s + row + cn + c]! + 2) >> 2;
+    }
+  }
+  return out;
+}

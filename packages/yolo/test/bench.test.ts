@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { summarize } from '@plugconv/core';
+import { main } from '../src/cli.js';
+import { loadModel } from '../src/configs.js';
+import { achievedGflops, measureLatency } from '../src/latency.js';
+import { useNodeBackend } from '../src/node-backends.js';
+import { benchMarkdown, runBench } from '../src/commands/bench.js';
+
+const CFG = fileURLToPath(new URL('../../core/fixtures/models/yolov8.yaml', import.meta.url));
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  out = [];
+  err = [];
+  process.exitCode = 0;
+  vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = 0;
+});
+
+describe('measureLatency', () => {
+  it('reports the runs, ordered statistics and a peak above the weights, leaking nothing', async () => {
+    await useNodeBackend('cpu');
+    const model = loadModel(CFG, { scale: 't' });
+    const before = tf.memory();
+    const l = await measureLatency(model, [1, 64, 64, 3], 3, 1);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(l.runs).toBe(3);
+    expect(l.minMs).toBeGreaterThan(0);
+    expect(l.minMs).toBeLessThanOrEqual(l.medianMs);
+    expect(l.medianMs).toBeLessThanOrEqual(l.maxMs);
+    // weights (params + BN buffers) plus the input and at least the first activation (1x32x32x8 floats)
+    expect(l.peakBytes).toBeGreaterThan(before.numBytes + 64 * 64 * 3 * 4 + 32 * 32 * 8 * 4);
+    model.dispose();
+  });
+  it('achievedGflops is GFLOPs x batch over seconds', () => {
+    expect(achievedGflops(8.7, 1, 300)).toBeCloseTo(29, 10);
+    expect(achievedGflops(8.7, 4, 1000)).toBeCloseTo(34.8, 10);
+  });
+});
+
+describe('plugconv bench', () => {
+  it('--json gives summarize figures and GFLOP/s = gflops * batch / median seconds', async () => {
+    expect(await main(['bench', '--cfg', CFG, '--scale', 't', '--imgsz', '64', '--batch', '2', '--runs', '3', '--warmup', '1', '--backend', 'cpu', '--json'])).toBe(0);
+    const j = JSON.parse(out.at(-1)!);
+    await useNodeBackend('cpu');
+    const m = loadModel(CFG, { scale: 't' });
+    const s = summarize(m, 64);
+    m.dispose();
+    expect(j).toMatchObject({ name: 'YOLOv8t', structure: 'train', backend: 'cpu', imgsz: 64, batch: 2, runs: 3, params: 1174568 });
+    expect(j.gflops).toBeCloseTo(s.gflops, 4);
+    expect(j.gflopsPerSecond).toBeCloseTo((j.gflops * 2) / (j.medianMs / 1000), 0);
+    expect(j.peakMiB).toBeGreaterThan(1174568 * 4 / 2 ** 20);
+  });
+  it('prints the text report; --fuse and --deploy change the structure and the figures', async () => {
+    expect(await main(['bench', '--cfg', CFG, '--scale', 't', '--imgsz', '64', '--runs', '1', '--warmup', '0', '--backend', 'cpu', '--fuse'])).toBe(0);
+    const lines = out.join('\n').split('\n');
+    expect(lines[0]).toMatch(/^YOLOv8t \(fused\) 64x64 batch 1 on cpu: [\d.]+ GFLOPs\/image, [\d,]+ parameters$/);
+    expect(lines[1]).toMatch(/^latency   median [\d.]+ ms \(min [\d.]+, max [\d.]+\) over 1 runs after warm-up$/);
+    expect(lines[2]).toMatch(/^speed     [\d.]+ GFLOP\/s achieved, [\d.]+ images\/s$/);
+    expect(lines[3]).toMatch(/^memory    peak [\d.]+ MiB/);
+    const r = await runBench({ cfg: CFG, scale: 't', imgsz: 64, batch: 1, backend: 'cpu', runs: 1, warmup: 0, structure: 'deploy' });
+    const t = await runBench({ cfg: CFG, scale: 't', imgsz: 64, batch: 1, backend: 'cpu', runs: 1, warmup: 0, structure: 'train' });
+    expect(r.params).toBeLessThan(t.params);
+    expect(r.gflops).toBeLessThan(t.gflops);
+    const md = benchMarkdown([{ train: t, deploy: r }]).split('\n');
+    expect(md).toHaveLength(3);
+    expect(md[2]).toMatch(new RegExp(`^\\| .*yolov8\\.yaml \\| ${t.gflops.toFixed(2)} \\| 1,174,568 \\| \\d+ \\|`));
+  });
+  it('usage mistakes are exit 2 with the reason', async () => {
+    expect(await main(['bench'])).toBe(2);
+    expect(err.join('')).toMatch(/give either --cfg CFG or --all/);
+    expect(await main(['bench', '--cfg', CFG, '--fuse', '--deploy'])).toBe(2);
+    expect(err.join('')).toMatch(/at most one of --fuse and --deploy/);
+    expect(await main(['bench', '--cfg', CFG, '--imgsz', '100'])).toBe(2);
+    expect(err.join('')).toMatch(/--imgsz must be a multiple of 32, got 100/);
+    expect(await main(['bench', '--cfg', CFG, '--runs', '0'])).toBe(2);
+    expect(err.join('')).toMatch(/--runs must be an integer >= 1, got '0'/);
+    expect(await main(['bench', '--cfg', CFG, '--backend', 'webgl'])).toBe(2);
+    expect(err.join('')).toMatch(/unknown backend 'webgl'/);
+  });
+});
