@@ -7,7 +7,15 @@ export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
  * Parity tolerance per backend, in one place: pass when every element has |y - ref| <= atol + rtol*|ref|.
  * DESIGN.md's check tolerance holds on every backend (WebGL and WebGPU run float32 here).
  */
-export const TOLERANCE: Record<BackendName, { atol: number; rtol: number }> = {
+export const TOLERANCE: Record<
+  BackendName,
+  {
+    /** Absolute tolerance. */
+    atol: number;
+    /** Tolerance relative to |ref|. */
+    rtol: number;
+  }
+> = {
   cpu: { atol: 1e-4, rtol: 1e-3 },
   wasm: { atol: 1e-4, rtol: 1e-3 },
   webgl: { atol: 1e-4, rtol: 1e-3 },

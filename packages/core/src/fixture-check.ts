@@ -6,14 +6,19 @@ import { decodeSafetensors } from './state/safetensors.js';
 
 /** A fixture with its JSON sidecar (module name, args, shapes, params). */
 export interface FixtureWithMeta extends Fixture {
+  /** Where it came from (a path or a name), for messages. */
   source: string;
+  /** The JSON sidecar (module, args, shapes, params), or {}. */
   meta: Record<string, unknown>;
 }
 
 /** Result of {@link checkFixtureData}. */
 export interface FixtureCheck extends Comparison {
+  /** The backend the check ran on. */
   backend: BackendName;
+  /** Parameters of the module built (to compare with the fixture's `params`). */
   params: number;
+  /** The fixture's JSON sidecar. */
   meta: Record<string, unknown>;
   /** The fixture checked (its tensors are already disposed; `meta` and `source` remain useful). */
   fixture: FixtureWithMeta;

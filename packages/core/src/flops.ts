@@ -23,7 +23,18 @@ export function isShapeOnly(): boolean {
 }
 
 /** Runs `fn` with a fresh counter and returns its result with the MACs it reported. */
-export function countingMacs<T>(fn: () => T, options: { shapeOnly?: boolean } = {}): { result: T; macs: number } {
+export function countingMacs<T>(
+  fn: () => T,
+  options: {
+    /** Let core's conv engine return zeros instead of computing (only shapes are needed to count). */
+    shapeOnly?: boolean;
+  } = {},
+): {
+  /** What `fn` returned. */
+  result: T;
+  /** Multiply-accumulates reported while `fn` ran. */
+  macs: number;
+} {
   const outer = active;
   const counter = { macs: 0, shapeOnly: options.shapeOnly ?? false };
   active = counter;

@@ -14,8 +14,11 @@ export function toTorchLayout(t: tf.Tensor): tf.Tensor {
 
 /** A reference fixture: `input`, `output` (PyTorch layout) and the module's state dict (`state.` removed). */
 export interface Fixture {
+  /** The input, NCHW as PyTorch saved it. */
   input: tf.Tensor;
+  /** PyTorch's eval-mode output, NCHW. */
   output: tf.Tensor;
+  /** The module's state dict in PyTorch layout (keys without the `state.` prefix). */
   state: Map<string, tf.Tensor>;
 }
 
@@ -31,10 +34,13 @@ export function splitFixture(tensors: Map<string, tf.Tensor>, source = 'fixture'
 
 /** Result of comparing an output with its reference by DESIGN.md's tolerance. */
 export interface Comparison {
+  /** Whether every element is within tolerance. */
   pass: boolean;
+  /** Largest |y - ref|. */
   maxAbsError: number;
   /** Largest |y - ref| / (atol + rtol*|ref|); <= 1 passes. */
   worstRatio: number;
+  /** Number of elements compared. */
   elements: number;
 }
 

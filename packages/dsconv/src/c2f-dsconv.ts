@@ -10,8 +10,11 @@ import { DSConv2D } from './dsconv2d.js';
  * ultralytics' Bottleneck, the first conv is 1x1.) Keys cv1.conv.weight, cv1.bn.*, cv2.*.
  */
 export class Bottleneck_DSConv extends Module {
+  /** DSConv2D(c1, c_, 1). */
   readonly cv1: DSConv2D;
+  /** DSConv2D(c_, c2, 3, groups g). */
   readonly cv2: DSConv2D;
+  /** Whether the input is added (shortcut and c1 == c2). */
   readonly add: boolean;
 
   constructor(c1: number, c2: number, shortcut = true, g = 1, e = 0.5, bits = DEFAULT_BITS, block = DEFAULT_BLOCK) {

@@ -10,13 +10,17 @@ export const COMPRESSED_FORMAT = 'plugconv-dsconv/1';
 
 /** A DSConv layer's quantisation as stored with the compressed form. */
 export interface DSConvLayerConfig {
+  /** Bit width of the integer kernel (0 = not quantised, stored as float). */
   bits: number;
+  /** Input channels per block. */
   block: number;
 }
 
 /** A quantised DSConv kernel in storage form. */
 export interface PackedKernel {
+  /** Bit width of each packed integer (2..8). */
   bits: number;
+  /** Input channels per block. */
   block: number;
   /** PyTorch kernel shape (O, I/g, kh, kw). */
   shape: [number, number, number, number];
@@ -28,7 +32,9 @@ export interface PackedKernel {
 
 /** A float32 tensor in PyTorch layout. */
 export interface FloatTensor {
+  /** PyTorch shape. */
   shape: number[];
+  /** Values, row-major. */
   data: Float32Array;
 }
 

@@ -105,6 +105,10 @@ export class DSConv extends Conv2d {
     return e !== null && e.dataId === this.weight.dataId && e.bits === this.bits && e.block === this.block;
   }
 
+  /**
+   * Convolves NHWC `x` with the quantised kernel alpha * I (the shadow weight itself when `bits` is 0); gradients
+   * reach the shadow weight straight through.
+   */
   override forward(x: tf.Tensor): tf.Tensor {
     if (x.rank !== 4 || x.shape[3] !== this.cin) {
       throw new Error(`DSConv(${this.cin}->${this.cout}): expected NHWC input with ${this.cin} channels, got [${x.shape}]`);

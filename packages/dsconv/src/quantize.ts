@@ -32,7 +32,9 @@ export function blockCount(channels: number, block: number): number {
  * shape of the seed's `alpha` tensor.
  */
 export interface QuantizedKernel {
+  /** The integer kernel I, PyTorch layout (O, I/g, kh, kw), values in [-2^(b-1), 2^(b-1) - 1]. */
   codes: tf.Tensor4D;
+  /** The distribution shifts, one per (out channel, input block, ky, kx): (O, ceil((I/g)/block), kh, kw). */
   alpha: tf.Tensor4D;
 }
 

@@ -6,8 +6,11 @@
 
 /** One tensor to write: its safetensors dtype, shape and little-endian bytes. */
 export interface RawTensor {
+  /** safetensors dtype: float32 or unsigned bytes. */
   dtype: 'F32' | 'U8';
+  /** Tensor shape. */
   shape: number[];
+  /** The data, little-endian, row-major. */
   bytes: Uint8Array;
 }
 

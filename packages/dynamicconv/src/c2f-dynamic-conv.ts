@@ -8,8 +8,11 @@ import { DynamicConv } from './dynamic-conv.js';
  * cv1.bn.*, cv2.…
  */
 export class Bottleneck_DynamicConv extends Module {
+  /** DynamicConv(c1, c_, k[0]). */
   readonly cv1: DynamicConv;
+  /** DynamicConv(c_, c2, k[1], groups g). */
   readonly cv2: DynamicConv;
+  /** Whether the input is added (shortcut and c1 == c2). */
   readonly add: boolean;
   constructor(c1: number, c2: number, shortcut = true, g = 1, k: [number, number] = [3, 3], e = 0.5, experts = 4) {
     super();

@@ -8,8 +8,11 @@ import { kernelSize, outputSize, perSampleConv, pickDynamicConvStrategy, strateg
  * `[x, routing]`: sample b is convolved with `routing[b] @ weight` (and bias `routing[b] @ bias`).
  */
 export class CondConv2d extends Module<[tf.Tensor, tf.Tensor], tf.Tensor> {
+  /** Channels, kernel, geometry and number of experts. */
   readonly shape: CondConvShape;
+  /** The experts' kernels (E, c2*(c1/g)*k*k), PyTorch's flattened OIHW order (key `weight`). */
   readonly weight: tf.Variable;
+  /** Per-expert biases (E, c2) (key `bias`), or null. */
   readonly bias: tf.Variable | null;
   /** Per-sample convolution strategy; `auto` picks one per batch with {@link pickDynamicConvStrategy}. */
   strategy: DynamicConvStrategy | 'auto' = 'auto';

@@ -8,8 +8,11 @@ import { DynamicConv2d } from './dynamic-conv2d.js';
  * State keys conv.routing.*, conv.cond_conv.weight, bn.*.
  */
 export class DynamicConv extends Module implements Fusable {
+  /** The dynamic convolution (keys `conv.routing.*`, `conv.cond_conv.weight`). */
   readonly conv: DynamicConv2d;
+  /** BatchNorm (keys `bn.*`); null once `fuse()` folded it into the experts. */
   bn: BatchNorm2d | null;
+  /** The activation (ultralytics' default SiLU, the module given, or Identity). */
   readonly act: Module;
 
   constructor(c1: number, c2: number, k = 1, s = 1, p: number | null = null, g = 1, d = 1, act: boolean | Module = true, experts = 4) {

@@ -20,9 +20,13 @@ function checkInt(name: string, v: number, min: number): void {
  * `bias`, and `bias` (c2) once a BatchNorm has been folded in).
  */
 export class DynamicConv2d extends Module {
+  /** Input channels (c1). */
   readonly cin: number;
+  /** Output channels (c2). */
   readonly cout: number;
+  /** The routing head Linear(c1, E) on the global average pool (keys `routing.weight`, `routing.bias`). */
   readonly routing: Linear;
+  /** The experts and the per-sample convolution (keys `cond_conv.*`). */
   readonly condConv: CondConv2d;
   /** Output bias shared by every sample; only present after {@link DynamicConv2d.foldBatchNorm}. */
   outputBias: tf.Variable | null = null;
@@ -54,6 +58,7 @@ export class DynamicConv2d extends Module {
   get strategy(): DynamicConvStrategy | 'auto' {
     return this.condConv.strategy;
   }
+  /** Sets the per-sample convolution strategy (a {@link DynamicConvStrategy} or `auto`). */
   set strategy(s: DynamicConvStrategy | 'auto') {
     this.condConv.setStrategy(s);
   }

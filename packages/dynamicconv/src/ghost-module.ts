@@ -10,8 +10,11 @@ import { DynamicConv2d } from './dynamic-conv2d.js';
  * cheap_operation.0.*, cheap_operation.1.*.
  */
 export class GhostModule extends Module implements Fusable {
+  /** Output channels (the concatenation is cut to this many). */
   readonly oup: number;
+  /** DynamicConv2d -> BN -> ReLU producing the first ceil(oup/ratio) channels (keys `primary_conv.*`). */
   readonly primaryConv: Sequential;
+  /** Depthwise DynamicConv2d -> BN -> ReLU producing the ghost channels (keys `cheap_operation.*`). */
   readonly cheapOperation: Sequential;
 
   constructor(inp: number, oup: number, k = 1, ratio = 2, dwSize = 3, s = 1, act = true, experts = 4) {

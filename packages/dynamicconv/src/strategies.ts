@@ -18,10 +18,15 @@ export const DYNAMIC_CONV_STRATEGIES: readonly DynamicConvStrategy[] = ['per-sam
 
 /** The shape of a conditional convolution: channels, square kernel, geometry and number of experts. */
 export interface CondConvShape {
+  /** Input channels (c1). */
   cin: number;
+  /** Output channels (c2). */
   cout: number;
+  /** Kernel size (square). */
   k: number;
+  /** Number of expert kernels (E). */
   experts: number;
+  /** Stride, padding, dilation and groups. */
   geometry: ConvGeometry;
 }
 

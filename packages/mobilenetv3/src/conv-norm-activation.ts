@@ -9,8 +9,11 @@ import { BatchNorm2d, Conv2d, foldBatchNorm, Module, type Fusable } from '@plugc
  * model). `fuse()` folds the BN into the conv (`0.bias` appears, `1` goes).
  */
 export class ConvNormActivation extends Module implements Fusable {
+  /** `0`: the conv, without bias until `fuse()`. */
   readonly conv: Conv2d;
+  /** `1`: the BatchNorm; null once `fuse()` folded it into the conv. */
   bn: BatchNorm2d | null;
+  /** `2`: the activation, or null for none (the projection). */
   readonly act: Module | null;
 
   constructor(cin: number, cout: number, k: number, options: { stride?: number; groups?: number; dilation?: number; act?: Module | null } = {}) {

@@ -16,6 +16,7 @@ import { SqueezeExcitation } from './squeeze-excitation.js';
  * `block.2.fc1.*`/`block.2.fc2.*` (SE), `block.3.*` (project); indices shift down when a part is left out.
  */
 export class MobileNetV3Block extends Module {
+  /** The parts in order: expand (when exp != c1), depthwise, SE (when `se`), project (keys `block.<i>.*`). */
   readonly block: Sequential;
   /** Whether the input is added to the output (s == 1 and c1 == c2). */
   readonly useResConnect: boolean;

@@ -8,10 +8,15 @@ import { AdaptiveAvgPool2d, Conv2d, Hardsigmoid, Module, ReLU } from '@plugconv/
  * seed's Linear layers without bias and sigmoid). FLOPs: the global pool (H*W+1)*C and both 1x1 convs.
  */
 export class SqueezeExcitation extends Module {
+  /** Global average pool to 1x1. */
   readonly avgpool: AdaptiveAvgPool2d;
+  /** 1x1 conv C -> squeeze, with bias (keys `fc1.*`). */
   readonly fc1: Conv2d;
+  /** 1x1 conv squeeze -> C, with bias (keys `fc2.*`). */
   readonly fc2: Conv2d;
+  /** ReLU between fc1 and fc2. */
   readonly activation: Module;
+  /** The gate: PyTorch's hard-sigmoid relu6(x+3)/6. */
   readonly scaleActivation: Module;
 
   /**

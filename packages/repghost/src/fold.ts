@@ -3,7 +3,9 @@ import { BatchNorm2d, Conv2d, foldBatchNorm, Identity, type Sequential } from '@
 
 /** A kernel and bias in PyTorch layout: weight (O, I/g, k, k), bias (O). */
 export interface KernelBias {
+  /** The kernel, PyTorch layout (O, I/g, k, k). */
   weight: tf.Tensor4D;
+  /** The bias (O). */
   bias: tf.Tensor1D;
 }
 

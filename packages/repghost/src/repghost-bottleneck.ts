@@ -14,15 +14,28 @@ import { checkChannels, checkOddSize, checkPositiveInt } from './validate.js';
  * se.*, ghost2.*, shortcut.{0,1,2,3}.*. Re-parameterisation happens in the two RepGhostModules.
  */
 export class RepGhostBottleneck extends Module implements Fusable {
+  /** Input channels. */
   readonly inChs: number;
+  /** Hidden channels (ghost1's output). */
   readonly midChs: number;
+  /** Output channels. */
   readonly outChs: number;
+  /** Stride of the depthwise conv_dw and of the projection shortcut. */
   readonly stride: number;
+  /**
+   * The `shortcut` argument: when false, in == out and stride 1, the residual is left out (the projection shortcut
+   * is kept otherwise).
+   */
   readonly enableShortcut: boolean;
+  /** First RepGhostModule(in, mid), with activation. */
   readonly ghost1: RepGhostModule;
+  /** Depthwise conv_dw (stride > 1 only), else null. */
   readonly convDw: Conv2d | null;
+  /** BN after conv_dw (stride > 1 only); null without conv_dw or once fused into it. */
   bnDw: BatchNorm2d | null;
+  /** SqueezeExcite on the hidden channels when se_ratio > 0, else null. */
   readonly se: SqueezeExcite | null;
+  /** Second RepGhostModule(mid, out), without activation. */
   readonly ghost2: RepGhostModule;
   /** Empty (identity) when in == out and stride == 1, else the projection Sequential. */
   readonly shortcut: Sequential;

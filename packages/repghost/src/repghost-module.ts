@@ -12,17 +12,22 @@ import { checkChannels, checkOddSize, checkPositiveInt } from './validate.js';
  * cheap_operation.{0,1}.*; deployed: cheap_operation.weight, cheap_operation.bias.
  */
 export class RepGhostModule extends Module implements Reparameterizable, Fusable {
+  /** Input channels. */
   readonly inp: number;
+  /** Output channels. */
   readonly oup: number;
+  /** Kernel size of the cheap depthwise conv. */
   readonly dwSize: number;
   /** True once the branches are folded (or when built with `deploy`). */
   deployed: boolean;
+  /** k x k conv -> BN -> activation producing x1 (keys `primary_conv.0.*`, `primary_conv.1.*`). */
   readonly primaryConv: Sequential;
   /** The parallel branches' "convs" (identities) and norms (BN or identity); empty once deployed. */
   private fusionConv: Sequential | null;
   private fusionBn: Sequential | null;
   /** Sequential(depthwise conv, BN) for training; a single depthwise Conv2d with bias once deployed. */
   cheapOperation: Module;
+  /** The activation after the branches are added (SiLU, or Identity when built with `relu` false). */
   readonly relu: Module;
 
   /**

@@ -18,10 +18,15 @@ export function makeDivisible(v: number, divisor: number, minValue = divisor): n
  * Keys conv_reduce.*, conv_expand.*.
  */
 export class SqueezeExcite extends Module {
+  /** Channels in and out (in_chs). */
   readonly channels: number;
+  /** Squeezed channels: makeDivisible(in_chs * se_ratio, 4). */
   readonly reduced: number;
+  /** 1x1 conv with bias, channels -> reduced (keys `conv_reduce.*`). */
   readonly convReduce: Conv2d;
+  /** ReLU between the two 1x1 convs. */
   readonly act1: ReLU;
+  /** 1x1 conv with bias, reduced -> channels (keys `conv_expand.*`), before the hard-sigmoid gate. */
   readonly convExpand: Conv2d;
 
   constructor(inChs: number, seRatio = 0.25) {

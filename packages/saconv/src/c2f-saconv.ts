@@ -7,7 +7,9 @@ import { SAConv2d } from './saconv2d.js';
  * plus the input when `shortcut` and c1 == c2 (ultralytics' Bottleneck with its second Conv swapped).
  */
 export class Bottleneck_SAConv extends Module {
+  /** Conv(c1, c_, k[0]). */
   readonly cv1: Conv;
+  /** SAConv2d(c_, c2, k[1], groups g). */
   readonly cv2: SAConv2d;
   /** Whether the input is added to the output. */
   readonly add: boolean;

@@ -45,22 +45,35 @@ export const ATROUS_RATE = 3;
  * any stride and dilation through {@link exactConv2d} (stride 2 with dilation 3 or 6: the polyphase split).
  */
 export class SAConv2d extends Module {
+  /** Input channels. */
   readonly c1: number;
+  /** Output channels. */
   readonly c2: number;
+  /** Kernel size (square). */
   readonly k: number;
   /** Geometry of the small (dilation d) branch; the large branch has padding and dilation x3. */
   readonly geometry: ConvGeometry;
+  /** Grouped-convolution strategy of both branch convs. */
   readonly strategy: ConvStrategy;
   /** How the branches compute stride > 1 with dilation > 1 (default polyphase; see README for timings). */
   stridedDilation: StridedDilationMethod = 'polyphase';
+  /** Shared kernel before standardisation, (c2, c1/g, k, k) (key `weight`). */
   readonly weight: tf.Variable;
+  /** Added to the standardised kernel for the large branch (key `weight_diff`). */
   readonly weightDiff: tf.Variable;
+  /** Buffer (c2, 1, 1, 1): scale after standardisation (key `weight_gamma`). */
   readonly weightGamma: tf.Variable;
+  /** Buffer (c2, 1, 1, 1): shift after standardisation (key `weight_beta`). */
   readonly weightBeta: tf.Variable;
+  /** The switch: 1x1 conv c1 -> 1 with bias and stride s over the 5x5 average (keys `switch.*`). */
   readonly switch: Conv2d;
+  /** Global context added to the input: 1x1 conv c1 -> c1 with bias (keys `pre_context.*`). */
   readonly preContext: Conv2d;
+  /** Global context added to the output: 1x1 conv c2 -> c2 with bias (keys `post_context.*`). */
   readonly postContext: Conv2d;
+  /** BatchNorm after the mixed branches (keys `bn.*`). */
   readonly bn: BatchNorm2d;
+  /** The activation (SiLU by default, as Conv). */
   readonly act: Module;
   private readonly kernel: Layout;
 
@@ -115,7 +128,12 @@ export class SAConv2d extends Module {
   }
 
   /** The standardised kernels of both branches in PyTorch layout (O, I/g, k, k): small W and large W + weight_diff. */
-  branchWeights(): { small: tf.Tensor4D; large: tf.Tensor4D } {
+  branchWeights(): {
+    /** The small branch's kernel W (dilation d). */
+    small: tf.Tensor4D;
+    /** The large branch's kernel W + weight_diff (dilation 3d). */
+    large: tf.Tensor4D;
+  } {
     return tf.tidy(() => {
       const small = standardizeWeight(this.weight as tf.Tensor4D, this.weightGamma, this.weightBeta);
       return { small, large: tf.add(small, this.weightDiff) as tf.Tensor4D };

@@ -7,7 +7,12 @@ export const WS_EPS = 1e-5;
  * Per-output-channel mean and standard deviation of a PyTorch-layout kernel (O, I/g, kh, kw), as ConvAWS2d:
  * std = sqrt(UNBIASED variance + 1e-5) over the I/g*kh*kw weights of each output channel. Shapes (O, 1, 1, 1).
  */
-export function weightMoments(weight: tf.Tensor4D): { mean: tf.Tensor4D; std: tf.Tensor4D } {
+export function weightMoments(weight: tf.Tensor4D): {
+  /** Per output channel mean, (O, 1, 1, 1). */
+  mean: tf.Tensor4D;
+  /** Per output channel sqrt(unbiased variance + 1e-5), (O, 1, 1, 1). */
+  std: tf.Tensor4D;
+} {
   return tf.tidy(() => {
     const [, i, kh, kw] = weight.shape;
     const n = i * kh * kw;

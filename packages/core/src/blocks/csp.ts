@@ -4,8 +4,11 @@ import { Conv } from './conv.js';
 
 /** ultralytics' Bottleneck(c1, c2, shortcut=True, g=1, k=(3, 3), e=0.5). */
 export class Bottleneck extends Module {
+  /** First Conv(c1, c2*e, k[0]). */
   readonly cv1: Conv;
+  /** Second Conv(c2*e, c2, k[1], groups g). */
   readonly cv2: Conv;
+  /** Whether the input is added to the output (shortcut requested and c1 == c2). */
   readonly add: boolean;
   constructor(c1: number, c2: number, shortcut = true, g = 1, k: [number, number] = [3, 3], e = 0.5) {
     super();
@@ -33,9 +36,13 @@ export function chunk2(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
  * c = int(c2 * e). Module packages build C2f variants by passing their own inner block (and cv1/cv2 makers).
  */
 export class C2fBase extends Module {
+  /** Hidden width c = int(c2 * e): each half of cv1's output and each inner block's width. */
   readonly c: number;
+  /** The entry 1x1 conv, c1 -> 2c, whose output is split into two halves. */
   readonly cv1: Module;
+  /** The exit 1x1 conv over every concatenated piece, (2+n)c -> c2. */
   readonly cv2: Module;
+  /** The n inner blocks, chained on the second half (key prefix `m.0.`, `m.1.`, ...). */
   readonly m: ModuleList;
   constructor(
     c1: number,
@@ -67,8 +74,11 @@ export class C2f extends C2fBase {
 
 /** ultralytics' C2(c1, c2, n=1, shortcut=True, g=1, e=0.5) (used by yolov8-p6's head). */
 export class C2 extends Module {
+  /** Entry 1x1 Conv(c1, 2c), split into two halves. */
   readonly cv1: Conv;
+  /** Exit 1x1 Conv(2c, c2) over the processed and the passed-through half. */
   readonly cv2: Conv;
+  /** The n Bottlenecks applied to the first half. */
   readonly m: Sequential;
   constructor(c1: number, c2: number, n = 1, shortcut = true, g = 1, e = 0.5) {
     super();
@@ -85,9 +95,13 @@ export class C2 extends Module {
 
 /** ultralytics' C3(c1, c2, n=1, shortcut=True, g=1, e=0.5); `makeInner` lets C3Ghost swap the bottleneck. */
 export class C3 extends Module {
+  /** 1x1 Conv(c1, c) feeding the bottleneck chain. */
   readonly cv1: Conv;
+  /** 1x1 Conv(c1, c), the bypass branch. */
   readonly cv2: Conv;
+  /** Exit 1x1 Conv(2c, c2) over both branches. */
   readonly cv3: Conv;
+  /** The n inner blocks (Bottleneck(c, c, k=(1, 3)), or `makeInner`'s). */
   readonly m: Sequential;
   constructor(c1: number, c2: number, n = 1, shortcut = true, g = 1, e = 0.5, makeInner?: (c: number) => Module) {
     super();

@@ -9,8 +9,12 @@ import { countMacs, isCountingMacs } from '../flops.js';
  * 0..c1-1 (key dfl.conv.weight, not trainable). Input (B, A, 4*c1), output (B, A, 4).
  */
 export class DFL extends Module<tf.Tensor, tf.Tensor> {
+  /** The frozen 1x1 conv holding the bin values 0..c1-1 (key `conv.weight`). */
   readonly conv: Conv2d;
-  constructor(readonly c1 = 16) {
+  constructor(
+    /** Number of distance bins (ultralytics' reg_max, 16). */
+    readonly c1 = 16,
+  ) {
     super();
     this.conv = this.addModule('conv', new FrozenConv1x1(c1));
   }
@@ -36,7 +40,16 @@ class FrozenConv1x1 extends Conv2d {
 }
 
 /** Anchor centres (x+0.5, y+0.5) in grid units and their strides, for feature maps in order. */
-export function makeAnchors(sizes: [number, number][], strides: number[], offset = 0.5): { points: tf.Tensor2D; strides: tf.Tensor2D } {
+export function makeAnchors(
+  sizes: [number, number][],
+  strides: number[],
+  offset = 0.5,
+): {
+  /** (anchors, 2) anchor centres (x, y) in grid units. */
+  points: tf.Tensor2D;
+  /** (anchors, 1) the stride of each anchor's level. */
+  strides: tf.Tensor2D;
+} {
   return tf.tidy(() => {
     const pts: tf.Tensor2D[] = [];
     const str: tf.Tensor2D[] = [];
@@ -58,14 +71,21 @@ export function makeAnchors(sizes: [number, number][], strides: number[], offset
  * (B, 4+nc, anchors) = cat(xywh boxes in pixels, sigmoid(cls)), anchors ordered level by level, row-major.
  */
 export class Detect extends Module<tf.Tensor[], tf.Tensor | tf.Tensor[]> {
+  /** Number of classes. */
   readonly nc: number;
+  /** Number of detection levels (feature maps in). */
   readonly nl: number;
+  /** DFL bins per box side (ultralytics' reg_max). */
   readonly regMax = 16;
+  /** Outputs per anchor: nc + 4 * regMax. */
   readonly no: number;
   /** Strides of the levels, set from a dry run when the model is built. */
   stride: number[];
+  /** Per level, the box branch: Conv, Conv, Conv2d(4 * regMax). */
   readonly cv2: ModuleList<Sequential>;
+  /** Per level, the class branch: Conv, Conv, Conv2d(nc). */
   readonly cv3: ModuleList<Sequential>;
+  /** Decodes the box branch's bins into distances. */
   readonly dfl: DFL;
 
   constructor(nc = 80, ch: number[] = []) {
@@ -81,6 +101,7 @@ export class Detect extends Module<tf.Tensor[], tf.Tensor | tf.Tensor[]> {
     this.dfl = this.addModule('dfl', new DFL(this.regMax));
   }
 
+  /** Training mode: the raw per-level maps. Eval mode: decoded (B, 4+nc, anchors), see {@link Detect.inference}. */
   forward(xs: tf.Tensor[]): tf.Tensor | tf.Tensor[] {
     if (xs.length !== this.nl) throw new Error(`Detect: expected ${this.nl} feature maps, got ${xs.length}`);
     const maps = xs.map((x, i) => tf.concat([this.cv2.items[i]!.forward(x), this.cv3.items[i]!.forward(x)], 3));

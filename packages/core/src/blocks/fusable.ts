@@ -3,6 +3,7 @@
  * `fuse()` must keep eval-mode outputs unchanged (within float rounding) and never add parameters.
  */
 export interface Fusable {
+  /** Folds the module in place for inference (eval outputs unchanged, parameters never grow). */
   fuse(): void;
 }
 
@@ -17,6 +18,7 @@ export function isFusable(m: unknown): m is Fusable {
  * the module in place: eval-mode outputs stay the same (within float rounding) and parameters never grow.
  */
 export interface Reparameterizable {
+  /** Rebuilds the module in its inference structure, in place (eval outputs unchanged). */
   switchToDeploy(): void;
 }
 

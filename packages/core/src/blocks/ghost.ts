@@ -5,7 +5,9 @@ import { C3 } from './csp.js';
 
 /** ultralytics' GhostConv(c1, c2, k=1, s=1, g=1, act=True): half the channels from a cheap 5x5 depthwise conv. */
 export class GhostConv extends Module {
+  /** The primary Conv(c1, c2/2, k, s) giving the first half of the channels. */
   readonly cv1: Conv;
+  /** The cheap 5x5 depthwise Conv giving the second half from the first. */
   readonly cv2: Conv;
   constructor(c1: number, c2: number, k = 1, s = 1, g = 1, act: boolean | Module = true) {
     super();
@@ -21,7 +23,9 @@ export class GhostConv extends Module {
 
 /** ultralytics' GhostBottleneck(c1, c2, k=3, s=1). */
 export class GhostBottleneck extends Module {
+  /** GhostConv, a stride-2 DWConv (Identity at stride 1), GhostConv without activation. */
   readonly conv: Sequential;
+  /** Identity at stride 1; DWConv + Conv (no activations) at stride 2. */
   readonly shortcut: Module;
   constructor(c1: number, c2: number, k = 3, s = 1) {
     super();

@@ -5,8 +5,11 @@ import { Conv } from './conv.js';
 
 /** ultralytics' SPPF(c1, c2, k=5): cv1, three chained max pools (one module), concat, cv2. */
 export class SPPF extends Module {
+  /** Entry 1x1 Conv(c1, c1/2). */
   readonly cv1: Conv;
+  /** Exit 1x1 Conv(2 * c1, c2) over the input and three successive poolings. */
   readonly cv2: Conv;
+  /** The k x k max pool (stride 1, padding k/2) applied three times. */
   readonly m: MaxPool2d;
   constructor(c1: number, c2: number, k = 5) {
     super();

@@ -4,11 +4,17 @@ import { Detect } from '../blocks/detect.js';
 
 /** A built YAML row: the module and ultralytics' metadata (i, f, type, np, args). */
 export interface LayerInfo {
+  /** Row number (ultralytics' `i`). */
   index: number;
+  /** Input row(s), -1 = previous (ultralytics' `f`). */
   from: number | number[];
+  /** Repeats after the depth multiplier (ultralytics' `n`). */
   repeats: number;
+  /** The YAML token (`C2f`, `nn.Upsample`). */
   type: string;
+  /** Parameters of the row's module (ultralytics' `np`). */
   params: number;
+  /** Constructor arguments after the channel rule (c1 first where the rule adds it). */
   args: unknown[];
 }
 
@@ -17,13 +23,17 @@ export interface LayerInfo {
  * float in [0, 1]; eval output (B, 4+nc, anchors); training output the Detect head's per-level maps.
  */
 export class DetectionModel extends Module<tf.Tensor, tf.Tensor | tf.Tensor[]> {
+  /** The rows' modules (state keys `model.0.…`, `model.1.…`). */
   readonly model: ModuleList;
+  /** Per row: what it was built from. */
   readonly info: LayerInfo[];
   /** Indices whose outputs later rows read (ultralytics' `save`). */
   readonly save: Set<number>;
   /** Name for summaries (`YOLOv8n`). */
   readonly name: string;
+  /** Input channels (3 for RGB). */
   readonly inputChannels: number;
+  /** Strides of the detection levels, found by a dry run at build time (`[8, 16, 32]` for YOLOv8). */
   stride: number[] = [];
 
   constructor(layers: Module<any, any>[], info: LayerInfo[], name: string, inputChannels = 3) {

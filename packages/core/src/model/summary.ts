@@ -7,14 +7,19 @@ import { BatchNorm2d } from '../nn/batchnorm.js';
 
 /** ultralytics' model_info figures. */
 export interface ModelSummary {
+  /** Model name (`YOLOv8n`). */
   name: string;
   /** Number of modules in the tree, each object once (PyTorch's len(list(model.modules()))). */
   layers: number;
+  /** Parameters (trainable and frozen; buffers excluded). */
   params: number;
+  /** Trainable parameters (params minus frozen ones such as the DFL's 16). */
   gradients: number;
   /** 2 x MACs / 1e9 for one image at imgsz x imgsz, by DESIGN.md's counting rules. */
   gflops: number;
+  /** Input size the GFLOPs are given for (square). */
   imgsz: number;
+  /** Whether the model was fused (ultralytics prints `fused` in the summary name). */
   fused: boolean;
 }
 

@@ -8,12 +8,19 @@ import { countMacs, isCountingMacs } from '../flops.js';
  * batch variance for running_var. Defaults are ultralytics' (eps 1e-3, momentum 0.03).
  */
 export class BatchNorm2d extends Module {
+  /** Number of channels (the last NHWC axis). */
   readonly channels: number;
+  /** Added to the variance (ultralytics: 1e-3). */
   readonly eps: number;
+  /** Running-statistics momentum, PyTorch's convention (ultralytics: 0.03). */
   readonly momentum: number;
+  /** Scale gamma (key `weight`). */
   readonly weight: tf.Variable;
+  /** Shift beta (key `bias`). */
   readonly bias: tf.Variable;
+  /** Running mean buffer (key `running_mean`). */
   readonly runningMean: tf.Variable;
+  /** Running (unbiased) variance buffer (key `running_var`). */
   readonly runningVar: tf.Variable;
 
   constructor(channels: number, eps = 1e-3, momentum = 0.03) {
@@ -28,7 +35,12 @@ export class BatchNorm2d extends Module {
   }
 
   /** Per-channel scale and shift of the eval-mode transform: y = x * scale + shift. */
-  foldedScaleShift(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+  foldedScaleShift(): {
+    /** weight / sqrt(running_var + eps), per channel. */
+    scale: tf.Tensor1D;
+    /** bias - running_mean * scale, per channel. */
+    shift: tf.Tensor1D;
+  } {
     return tf.tidy(() => {
       const scale = tf.div(this.weight, tf.sqrt(tf.add(this.runningVar, this.eps))) as tf.Tensor1D;
       const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale)) as tf.Tensor1D;

@@ -7,10 +7,15 @@ import { countMacs, isCountingMacs, numel } from '../flops.js';
 
 /** Constructor options of {@link Conv2d} (PyTorch's keyword arguments). */
 export interface Conv2dOptions {
+  /** Stride (default 1). */
   stride?: number;
+  /** Zero padding on every side (default 0). */
   padding?: number;
+  /** Dilation (default 1). */
   dilation?: number;
+  /** Groups; cin and cout must both be multiples of it (default 1). */
   groups?: number;
+  /** Whether the conv has a bias (default false, as every ultralytics conv before its BN). */
   bias?: boolean;
   /** Force a grouped-convolution strategy (default: {@link pickConvStrategy}). */
   strategy?: ConvStrategy;
@@ -21,7 +26,18 @@ export interface Conv2dOptions {
  * `depthwise` (k, k, I, O/I) as tf.depthwiseConv2d, `grouped-sum` (k, k, I, O/g). Throws for a strategy that
  * cannot express the grouping.
  */
-export function kernelLayout(cin: number, cout: number, k: number, groups: number, strategy: ConvStrategy): { shape: number[]; layout: Layout } {
+export function kernelLayout(
+  cin: number,
+  cout: number,
+  k: number,
+  groups: number,
+  strategy: ConvStrategy,
+): {
+  /** The internal kernel shape. */
+  shape: number[];
+  /** How it maps to PyTorch's (O, I/g, k, k). */
+  layout: Layout;
+} {
   if (strategy === 'dense' && groups !== 1) throw new Error(`Conv2d: strategy 'dense' needs groups 1, got groups ${groups}`);
   if (strategy === 'depthwise' && groups !== cin) throw new Error(`Conv2d: strategy 'depthwise' needs groups == in_channels (${cin}), got groups ${groups}`);
   switch (strategy) {
@@ -40,12 +56,19 @@ export function kernelLayout(cin: number, cout: number, k: number, groups: numbe
  * State keys `weight` (O, I/g, k, k) and `bias`.
  */
 export class Conv2d extends Module {
+  /** Input channels. */
   readonly cin: number;
+  /** Output channels. */
   readonly cout: number;
+  /** Kernel size (square). */
   readonly k: number;
+  /** Stride, padding, dilation and groups. */
   readonly geometry: ConvGeometry;
+  /** How the grouped convolution runs, which fixes the weight's internal layout (see {@link kernelLayout}). */
   readonly strategy: ConvStrategy;
+  /** The kernel in the strategy's internal layout; state key `weight`, PyTorch shape (O, I/g, k, k). */
   weight: tf.Variable;
+  /** The bias (O), or null without one. */
   bias: tf.Variable | null;
 
   constructor(cin: number, cout: number, k: number, options: Conv2dOptions = {}) {
@@ -74,6 +97,7 @@ export class Conv2d extends Module {
     return this.bias;
   }
 
+  /** Convolves NHWC `x` as PyTorch's Conv2d would (any groups, stride, dilation, padding). */
   forward(x: tf.Tensor): tf.Tensor {
     if (x.rank !== 4 || x.shape[3] !== this.cin) {
       throw new Error(`Conv2d(${this.cin}->${this.cout}): expected NHWC input with ${this.cin} channels, got [${x.shape}]`);

@@ -5,9 +5,13 @@ import * as tf from '@tensorflow/tfjs-core';
  * `toTorch` and `fromTorch` are exact inverses; `torchShape` gives the PyTorch shape of an internal shape.
  */
 export interface Layout {
+  /** Name for messages (`conv`, `depthwise(32)`, ...). */
   readonly name: string;
+  /** Internal (tfjs) layout to PyTorch layout (a new tensor). */
   toTorch(t: tf.Tensor): tf.Tensor;
+  /** PyTorch layout to the internal layout (a new tensor). */
   fromTorch(t: tf.Tensor): tf.Tensor;
+  /** The PyTorch shape of a tensor with this internal shape. */
   torchShape(internal: readonly number[]): number[];
 }
 

@@ -6,9 +6,13 @@ import { countMacs, isCountingMacs } from '../flops.js';
 
 /** PyTorch's nn.Linear over the last axis. State keys `weight` (out, in) and `bias`. */
 export class Linear extends Module {
+  /** Input features (last axis in). */
   readonly inFeatures: number;
+  /** Output features (last axis out). */
   readonly outFeatures: number;
+  /** Weight, stored (in, out); key `weight` in PyTorch's (out, in). */
   readonly weight: tf.Variable;
+  /** Bias (out), or null without one. */
   readonly bias: tf.Variable | null;
 
   constructor(inFeatures: number, outFeatures: number, bias = true) {

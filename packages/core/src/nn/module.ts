@@ -3,10 +3,13 @@ import { plainLayout, type Layout } from './layout.js';
 
 /** A named tensor slot of a module: a trainable or frozen parameter, or a buffer (BN running stats). */
 export interface TensorSlot {
+  /** The tensor, in the internal (NHWC-friendly) layout. */
   variable: tf.Variable;
+  /** How the tensor maps to PyTorch's layout in state dicts. */
   layout: Layout;
   /** Parameters count in `params`; trainable ones also in `gradients`. Buffers are neither. */
   kind: 'parameter' | 'buffer';
+  /** Whether optimisers update it (`requiresGrad`); false for buffers and frozen parameters. */
   trainable: boolean;
 }
 
@@ -39,6 +42,10 @@ export abstract class Module<I = tf.Tensor, O = tf.Tensor> {
     return this.constructor.name;
   }
 
+  /**
+   * Runs the module on `x` (NHWC tensors, or what the module documents). Called directly, it records the
+   * computation for gradients when inside `tf.variableGrads`; wrap inference in `tf.tidy` to free intermediates.
+   */
   abstract forward(x: I): O;
 
   /** Registers a parameter given in the internal layout. */
@@ -222,6 +229,7 @@ export abstract class Module<I = tf.Tensor, O = tf.Tensor> {
 
 /** Runs children in order; children are named 0, 1, 2, ... as in PyTorch. */
 export class Sequential extends Module<any, any> {
+  /** The children in order (state-dict names `0`, `1`, ...). */
   readonly layers: Module<any, any>[];
   constructor(...layers: Module<any, any>[]) {
     super();
@@ -241,6 +249,7 @@ export class Sequential extends Module<any, any> {
 
 /** A list of modules with numeric names; not callable itself (as PyTorch's ModuleList). */
 export class ModuleList<M extends Module<any, any> = Module<any, any>> extends Module<never, never> {
+  /** The children in order (state-dict names `0`, `1`, ...). */
   readonly items: M[];
   constructor(items: M[]) {
     super();

@@ -5,8 +5,11 @@ import { countMacs, isCountingMacs } from '../flops.js';
 /** PyTorch's nn.MaxPool2d(k, stride, padding) (padding never wins the max). */
 export class MaxPool2d extends Module {
   constructor(
+    /** Window size (square). */
     readonly kernelSize: number,
+    /** Stride (default: the window size). */
     readonly stride: number = kernelSize,
+    /** Padding on every side; padded cells never win the max. */
     readonly padding = 0,
   ) {
     super();
@@ -33,7 +36,9 @@ export class AdaptiveAvgPool2d extends Module {
 /** Nearest-neighbour upsampling by an integer factor (PyTorch's nn.Upsample(None, s, 'nearest')). */
 export class Upsample extends Module {
   constructor(
+    /** Integer upsampling factor. */
     readonly scaleFactor: number,
+    /** Only `nearest` is supported. */
     readonly mode = 'nearest',
   ) {
     super();
@@ -51,7 +56,10 @@ export class Upsample extends Module {
 
 /** Concatenates along PyTorch dimension `dim` (1 = channels, the last NHWC axis). */
 export class Concat extends Module<tf.Tensor[], tf.Tensor> {
-  constructor(readonly dim = 1) {
+  constructor(
+    /** PyTorch dimension; only 1 (channels) is supported. */
+    readonly dim = 1,
+  ) {
     super();
     if (dim !== 1) throw new Error(`Concat: only dimension 1 (channels) is supported, got ${dim}`);
   }

@@ -6,7 +6,12 @@ import { ConfigError, parseYoloConfig, type YoloConfig } from '../parse/config.j
  * ultralytics' naming: `yolov8n-C2f-DSConv.yaml` is `yolov8-C2f-DSConv.yaml` at scale n. Returns the file to
  * read and the scale, when the name carries one and the scaled name does not exist itself.
  */
-export function unscaledPath(path: string): { path: string; scale?: string } {
+export function unscaledPath(path: string): {
+  /** The path with the scale letter removed (`yolov8.yaml`), or the path itself. */
+  path: string;
+  /** The scale letter found (`n`), if any. */
+  scale?: string;
+} {
   if (existsSync(path)) return { path };
   const m = /^(.*?\d+)([a-z])((?:[-_.].*)?\.ya?ml)$/.exec(basename(path));
   if (m) {

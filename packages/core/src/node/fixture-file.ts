@@ -4,7 +4,10 @@ import { readSafetensors } from './safetensors-file.js';
 import { splitFixture } from '../parity.js';
 
 /** A fixture file: `<case>.safetensors` (input, output, state.*) and its `<case>.json`, when there is one. */
-export type FixtureFile = FixtureWithMeta & { path: string };
+export type FixtureFile = FixtureWithMeta & {
+  /** The .safetensors file it was read from. */
+  path: string;
+};
 
 /** Loads `<case>.safetensors` and `<case>.json` beside it. Errors name the file. */
 export function loadFixture(path: string): FixtureFile {

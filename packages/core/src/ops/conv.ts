@@ -23,9 +23,13 @@ export type StridedDilationMethod = 'subsample' | 'polyphase' | 'native';
 
 /** Geometry of a PyTorch Conv2d (symmetric zero padding). */
 export interface ConvGeometry {
+  /** Stride (both axes). */
   stride: number;
+  /** Zero padding on every side. */
   padding: number;
+  /** Dilation (both axes). */
   dilation: number;
+  /** Groups (1 = dense, cin = depthwise). */
   groups: number;
 }
 

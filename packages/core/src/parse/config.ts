@@ -5,13 +5,21 @@ export type Row = [number | number[], number, string, unknown[]];
 
 /** A YOLOv8 model description as ultralytics' YAML holds it. */
 export interface YoloConfig {
+  /** Number of classes. */
   nc: number;
+  /** Scale letter to [depth_multiple, width_multiple, max_channels]. */
   scales?: Record<string, [number, number, number]>;
+  /** Repeat multiplier, for configs without `scales`. */
   depth_multiple?: number;
+  /** Channel multiplier, for configs without `scales`. */
   width_multiple?: number;
+  /** Channel cap before the width multiplier, for configs without `scales`. */
   max_channels?: number;
+  /** Replaces every Conv's default activation (`nn.ReLU()`, ...), as ultralytics' `activation:` key. */
   activation?: string;
+  /** Backbone rows `[from, repeats, module, args]`. */
   backbone: Row[];
+  /** Head rows, numbered after the backbone's; the last is the Detect head. */
   head: Row[];
   /** The file's name without its scale letter (`yolov8-C2f-DSConv.yaml`), when loaded from a file. */
   yamlFile?: string;
@@ -21,6 +29,7 @@ export interface YoloConfig {
 
 /** A YAML problem, naming the file (and row, where there is one). */
 export class ConfigError extends Error {
+  /** Error name shown in messages. */
   override name = 'ConfigError';
 }
 

@@ -9,19 +9,35 @@ import { makeDivisible, pyLiteral, pyRound } from './python.js';
 
 /** Options of {@link buildModel}. */
 export interface BuildOptions {
+  /** The YAML tokens the config may use (`new Registry(coreModules, ...)`, or @plugconv/yolo's `registry`). */
   registry: Registry;
   /** Scale key (`n`, `s`, ...); default: the config's own (from its file name) or the first listed, with a warning. */
   scale?: string;
   /** Overrides the YAML's nc. */
   nc?: number;
+  /** Input channels (default 3). */
   inputChannels?: number;
   /** Size of the stride dry run (a multiple of the largest stride; ultralytics uses 256). Default 128. */
   strideProbe?: number;
+  /** Receives warnings (default: console.warn); pass `() => {}` to silence them. */
   warn?: (message: string) => void;
 }
 
 /** depth, width and max_channels for a config at a scale. */
-export function resolveScale(cfg: YoloConfig, scale: string | undefined, warn: (m: string) => void): { scale?: string; depth: number; width: number; maxChannels: number } {
+export function resolveScale(
+  cfg: YoloConfig,
+  scale: string | undefined,
+  warn: (m: string) => void,
+): {
+  /** The scale key used, when the config has `scales`. */
+  scale?: string;
+  /** Repeat multiplier. */
+  depth: number;
+  /** Channel multiplier. */
+  width: number;
+  /** Channel cap applied before the width multiplier. */
+  maxChannels: number;
+} {
   let depth = cfg.depth_multiple ?? 1;
   let width = cfg.width_multiple ?? 1;
   let maxChannels = cfg.max_channels ?? Infinity;

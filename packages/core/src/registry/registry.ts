@@ -5,10 +5,12 @@ import type { ModuleSpec } from './spec.js';
 export class Registry {
   private readonly specs = new Map<string, ModuleSpec>();
 
+  /** Registers each group of specs in order (e.g. `new Registry(coreModules, modules)`). */
   constructor(...groups: readonly ModuleSpec[][]) {
     for (const g of groups) this.registerAll(g);
   }
 
+  /** Adds one spec; a second spec under the same token from elsewhere throws, naming both packages. */
   register(spec: ModuleSpec): this {
     const prev = this.specs.get(spec.name);
     if (prev && prev !== spec) {
@@ -18,11 +20,13 @@ export class Registry {
     return this;
   }
 
+  /** Adds every spec of a group (see {@link Registry.register}). */
   registerAll(specs: readonly ModuleSpec[]): this {
     for (const s of specs) this.register(s);
     return this;
   }
 
+  /** Whether `name` is a registered YAML token. */
   has(name: string): boolean {
     return this.specs.has(name);
   }

@@ -16,7 +16,9 @@ export type ArgType = 'int' | 'number' | 'bool' | 'string' | 'int[]' | 'any';
 
 /** One constructor argument as a YAML row gives it (after the rule adds c1/c2/n). */
 export interface ArgSpec {
+  /** The argument's name as the Python signature spells it (`k`, `shortcut`). */
   name: string;
+  /** What the YAML value must be. */
   type: ArgType;
   /** null accepted (Python None). */
   nullable?: boolean;
@@ -28,6 +30,7 @@ export interface ArgSpec {
 export interface ModuleSpec {
   /** The YAML token (`C2f_DSConv`, `nn.Upsample`). */
   name: string;
+  /** How the parser derives c1/c2 (and n) for this token (see {@link ChannelRule}). */
   rule: ChannelRule;
   /** The npm package that provides it (`@plugconv/dsconv`). */
   package: string;

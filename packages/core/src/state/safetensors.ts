@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** A safetensors problem, naming the file. */
 export class SafetensorsError extends Error {
+  /** Error name shown in messages. */
   override name = 'SafetensorsError';
 }
 

@@ -1,6 +1,6 @@
 import type { ScaffoldContext } from './context.js';
 
-/** package.json, in the shape of the other module packages (JSON with 2-space indentation). */
+/** package.json, in the shape of the other module packages (JSON with 2-space indentation, publishable as is). */
 export function packageJson(ctx: ScaffoldContext): string {
   const pkg = {
     name: ctx.packageName,
@@ -16,6 +16,11 @@ export function packageJson(ctx: ScaffoldContext): string {
       './package.json': './package.json',
     },
     files: ['dist', 'src', 'README.md', 'CHANGELOG.md'],
+    // published manifests leave out the workspace's "development" condition (scripts/check-packages.mjs checks it)
+    publishConfig: {
+      access: 'public',
+      exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
+    },
     keywords: ['yolov8', 'tensorflowjs', 'plugconv'],
     scripts: { build: 'tsc -b', typecheck: 'tsc -b --noEmit' },
     dependencies: { '@plugconv/core': 'workspace:*' },

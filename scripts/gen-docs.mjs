@@ -1,0 +1,326 @@
+#!/usr/bin/env node
+// Writes the generated pages of the docs site into docs/generated/ (gitignored; typedoc picks them up through
+// typedoc.json's projectDocuments), from the code, after `pnpm build`:
+//   README.md            the site's front page: the root README with its links pointed at the site's pages
+//   yaml-reference.md    every registered YAML token with its channel rule, signature and package (the registry)
+//   modules/<pkg>.md     one card per module package: what it is and the papers (its README), its tokens, YAML
+//                        rows from the shipped configs, and params / gradients / GFLOPs at n, s and m of every
+//                        shipped config that uses it (summarize(), counted now)
+//   zoo.md               the zoo report's chart (docs/zoo.svg and docs/zoo.md, written by `pnpm start`)
+// When docs/zoo.svg is missing (a fresh clone), the zoo page gets a quick run instead: every shipped config at
+// scale n, 128x128, one timed run (a few seconds), into docs/generated/zoo/, labelled as such on the page; real
+// figures and latencies, not the report. PLUGCONV_DOCS_ZOO=off skips it: the page then says the report is missing.
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'docs', 'generated');
+const yoloDir = join(root, 'packages', 'yolo');
+const t0 = Date.now();
+
+function die(msg) {
+  console.error(`gen-docs: ${msg}`);
+  process.exit(2);
+}
+
+for (const f of ['packages/yolo/dist/index.js', 'packages/yolo/dist/node-backends.js', 'packages/core/dist/index.js']) {
+  if (!existsSync(join(root, f))) die(`${f} is missing: run \`pnpm build\` first (\`pnpm run docs\` does)`);
+}
+const requireFromYolo = createRequire(join(yoloDir, 'package.json'));
+const load = (spec) => import(pathToFileURL(requireFromYolo.resolve(spec)).href);
+const core = await load('@plugconv/core');
+const coreNode = await load('@plugconv/core/node');
+const yolo = await import(pathToFileURL(join(yoloDir, 'dist/index.js')).href);
+const { useNodeBackend } = await import(pathToFileURL(join(yoloDir, 'dist/node-backends.js')).href);
+await useNodeBackend('wasm'); // builds (weight init) and the shape-only counting probes: wasm is several times faster than cpu
+
+const { registry, shippedConfigs, loadModel, CONFIG_DIR } = yolo;
+const specs = registry.all();
+const SCALES = ['n', 's', 'm'];
+const fmt = (n) => n.toLocaleString('en-US');
+const pct = (a, b) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
+const esc = (s) => String(s).replace(/\|/g, '\\|');
+
+// ---------------------------------------------------------------------------------------------------- configs
+/** Per shipped config: its tokens and its YAML rows as written (text lines with the token). */
+const configs = shippedConfigs().map((file) => {
+  const cfg = coreNode.loadYoloConfig(join(CONFIG_DIR, file));
+  const tokens = new Set([...cfg.backbone, ...cfg.head].map((r) => r[2]));
+  const lines = readFileSync(join(CONFIG_DIR, file), 'utf8').split('\n');
+  return { file, name: file.replace(/\.yaml$/, ''), tokens, lines };
+});
+
+/** YAML rows of the shipped configs that use `token` (up to `max`), as `file: line`. */
+function yamlRows(token, max = 3) {
+  const rows = [];
+  const re = new RegExp(`^\\s*- \\[.*[,\\[]\\s*${token.replace(/\./g, '\\.')}\\s*,`);
+  for (const c of configs) {
+    for (const line of c.lines) {
+      if (re.test(line)) {
+        rows.push({ file: c.file, line: line.replace(/\s+#.*$/, '').trim() });
+        break; // one row per config
+      }
+    }
+    if (rows.length >= max) break;
+  }
+  return rows;
+}
+
+const summaries = new Map();
+/** summarize() of a shipped config at a scale (cached). */
+function figures(file, scale) {
+  const key = `${file}@${scale}`;
+  if (!summaries.has(key)) {
+    const model = loadModel(file, { scale, warn: () => {} });
+    try {
+      summaries.set(key, core.summarize(model));
+    } finally {
+      model.dispose();
+    }
+  }
+  return summaries.get(key);
+}
+
+// ---------------------------------------------------------------------------------------------- signatures
+/** How the YAML row's args list reads for a spec (what the user writes after the module name). */
+function yamlArgs(spec) {
+  const sig = spec.signature.map((a) => `${a.name}${a.optional ? '?' : ''}`);
+  switch (spec.rule) {
+    case 'conv':
+      return `[${sig.slice(1).join(', ')}]`; // c1 comes from the input
+    case 'repeat':
+      return `[${[sig[1], ...sig.slice(3)].join(', ')}]`; // c1 from the input, n from the row's repeats
+    case 'fixed':
+      return `[${sig.slice(1).join(', ')}]`;
+    case 'detect':
+      return `[${sig.slice(0, -1).join(', ')}]`; // the inputs' channels are appended
+    default:
+      return `[${sig.join(', ')}]`;
+  }
+}
+const constructorCall = (spec) => `${spec.name}(${spec.signature.map((a) => `${a.name}${a.optional ? '?' : ''}: ${a.type}${a.nullable ? ' | None' : ''}`).join(', ')})`;
+
+const RULES = {
+  conv: 'c1 = the input\'s channels; c2 = args[0] x width (capped by max_channels, rounded up to a multiple of 8; `nc` is kept as is); the module gets (c1, c2, ...args[1:]). A drop-in for `Conv`.',
+  repeat: 'as `conv`, and the row\'s repeats (x depth, rounded) go in as the third argument n; the row builds one module. A drop-in for `C2f`.',
+  fixed: 'c1 = the input\'s channels; c2 = args[0] as written at every scale; the module gets (c1, ...args).',
+  concat: 'c2 = the sum of the inputs\' channels; args unchanged.',
+  same: 'c2 = c1; args unchanged.',
+  detect: 'the inputs\' channels are appended as a list; c2 is not used further.',
+};
+
+// ------------------------------------------------------------------------------------------------ writers
+function write(path, text) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text.endsWith('\n') ? text : `${text}\n`);
+}
+const front = (fields) => `---\n${Object.entries(fields).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n')}\n---\n\n`;
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+// the packages that provide module tokens, other than core
+const byPackage = new Map();
+for (const s of specs) {
+  if (!byPackage.has(s.package)) byPackage.set(s.package, []);
+  byPackage.get(s.package).push(s);
+}
+const modulePackages = [...byPackage.keys()].filter((p) => p !== '@plugconv/core').sort();
+const folderOf = (pkg) => pkg.replace(/^@plugconv\//, '');
+const cardPath = (pkg) => `modules/${folderOf(pkg)}.md`;
+
+// ------------------------------------------------------------------------------------------ YAML reference
+{
+  const lines = [
+    front({ title: 'YAML reference', group: 'Guides', category: 'Reference' }),
+    '# YAML reference',
+    '',
+    'plugconv reads ultralytics\' YOLOv8 YAMLs: `nc`, `scales` (letter: `[depth, width, max_channels]`), optional',
+    '`activation`, and `backbone` / `head` rows `[from, repeats, module, args]`. `from` is -1 (the previous row),',
+    'an earlier row\'s index, or a list of them; strings in args are Python literals (`None`, `True`, `nc`).',
+    'A scale comes from the file name (`yolov8n.yaml` = `yolov8.yaml` at scale n) or `--scale`.',
+    '',
+    'Each module declares how a row becomes constructor arguments: its **channel rule**. The parser has no',
+    'per-module code, so a new module only needs its spec (see [Writing your own module](../guides/writing-a-module.md)).',
+    '',
+    '| rule | what the parser does |',
+    '|---|---|',
+    ...Object.entries(RULES).map(([r, d]) => `| \`${r}\` | ${esc(d)} |`),
+    '',
+    `## Registered tokens (${specs.length})`,
+    '',
+    'Generated from `@plugconv/yolo`\'s registry (`pnpm plugconv modules` prints the same list). "YAML args" is',
+    'what a row writes after the module name (`?`: may be left out); "constructor" is what the module receives.',
+    '',
+    '| token | rule | package | YAML args | constructor | what it is |',
+    '|---|---|---|---|---|---|',
+    ...specs.map((s) => {
+      const pkg = s.package === '@plugconv/core' ? '`@plugconv/core`' : `[\`${s.package}\`](${cardPath(s.package)})`;
+      return `| \`${esc(s.name)}\` | \`${s.rule}\` | ${pkg} | \`${esc(yamlArgs(s))}\` | \`${esc(constructorCall(s))}\` | ${esc(s.summary)} |`;
+    }),
+    '',
+    '## Rows from the shipped configs',
+    '',
+    'One row per token as a shipped config writes it (`packages/yolo/configs`; `plugconv info <config>` builds any of them).',
+    '',
+    ...specs.flatMap((s) => {
+      const rows = yamlRows(s.name, 1);
+      return rows.length ? [`- \`${s.name}\` (${rows[0].file}): \`${rows[0].line.replace(/\s+#.*$/, '')}\``] : [`- \`${s.name}\`: no shipped config uses it`];
+    }),
+    '',
+  ];
+  write(join(out, 'yaml-reference.md'), lines.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------- module cards
+/** The README's text before its first `##` heading (without the `#` title), and every arXiv link in it. */
+function readmeParts(folder) {
+  const path = join(root, 'packages', folder, 'README.md');
+  if (!existsSync(path)) return { intro: null, papers: [] };
+  const text = readFileSync(path, 'utf8');
+  const body = text.replace(/^# .*\n+/, '');
+  const cut = body.search(/^## /m);
+  const intro = (cut >= 0 ? body.slice(0, cut) : body).trim();
+  const flat = text.replace(/\s*\n\s*/g, ' ');
+  const papers = [];
+  for (const m of flat.matchAll(/\[([^\]]+)\]\((https?:\/\/arxiv\.org\/[^)\s]+)\)/g)) {
+    if (!papers.some((p) => p.url === m[2])) papers.push({ title: m[1], url: m[2] });
+  }
+  return { intro, papers };
+}
+
+const baseline = configs.find((c) => c.file === 'yolov8.yaml');
+for (const pkg of modulePackages) {
+  const folder = folderOf(pkg);
+  const own = byPackage.get(pkg);
+  const tokens = new Set(own.map((s) => s.name));
+  const manifest = JSON.parse(readFileSync(join(root, 'packages', folder, 'package.json'), 'utf8'));
+  const { intro, papers } = readmeParts(folder);
+  const using = configs.filter((c) => [...c.tokens].some((t) => tokens.has(t)));
+  const lines = [
+    front({ title: folder, group: 'Module cards' }),
+    `# ${pkg}`,
+    '',
+    `> ${manifest.description}`,
+    '',
+    '## What it is',
+    '',
+    intro ?? `${manifest.description}. (The package has no README yet.)`,
+    '',
+    '## Papers',
+    '',
+    ...(papers.length ? papers.map((p) => `- [${p.title}](${p.url})`) : ['- see the package README']),
+    '',
+    `API reference: {@link "${pkg}"! | ${pkg}}. Install: \`npm install ${pkg} @plugconv/core @tensorflow/tfjs-core\`.`,
+    '',
+    '## YAML tokens',
+    '',
+    '| token | rule | YAML args | constructor | what it is |',
+    '|---|---|---|---|---|',
+    ...own.map((s) => `| \`${esc(s.name)}\` | \`${s.rule}\` | \`${esc(yamlArgs(s))}\` | \`${esc(constructorCall(s))}\` | ${esc(s.summary)} |`),
+    '',
+    '## YAML usage',
+    '',
+  ];
+  for (const s of own) {
+    const rows = yamlRows(s.name, 3);
+    if (rows.length) {
+      lines.push(`\`${s.name}\` in the shipped configs:`, '', '```yaml', ...rows.map((r) => `${r.line.padEnd(48)} # ${r.file}`), '```', '');
+    } else {
+      lines.push(`\`${s.name}\` (no shipped config uses it; rule \`${s.rule}\`):`, '', '```yaml', `- [-1, 1, ${s.name}, ${yamlArgs(s).replace(/\?/g, '')}]`, '```', '');
+    }
+  }
+  if (using.length) {
+    lines.push(
+      'With `@plugconv/yolo` installed, `npx plugconv info <config> --scale <s>` prints a config\'s summary line;',
+      `\`npx plugconv info ${using[0].file.replace(/^yolov8/, 'yolov8n')}\` for example.`,
+      '',
+      '## Figures',
+      '',
+      'Counted by `summarize()` when these docs were built (params, gradients, GFLOPs at 1x3x640x640, DESIGN.md\'s',
+      'counting rules), for every shipped config that uses the package, next to YOLOv8 at the same scale.',
+      '',
+      '| config | scale | layers | params | gradients | GFLOPs | params vs yolov8 | GFLOPs vs yolov8 |',
+      '|---|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const c of [baseline, ...using]) {
+      for (const scale of SCALES) {
+        const f = figures(c.file, scale);
+        const b = figures(baseline.file, scale);
+        const vs = c === baseline ? ['', ''] : [pct(f.params, b.params), pct(f.gflops, b.gflops)];
+        lines.push(`| ${c.name} | ${scale} | ${f.layers} | ${fmt(f.params)} | ${fmt(f.gradients)} | ${f.gflops.toFixed(2)} | ${vs[0]} | ${vs[1]} |`);
+      }
+    }
+    lines.push('');
+  } else {
+    lines.push('## Figures', '', 'No shipped config uses this package yet, so there are no model figures.', '');
+  }
+  write(join(out, cardPath(pkg)), lines.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------------- zoo page
+{
+  const svg = join(root, 'docs', 'zoo.svg');
+  const md = join(root, 'docs', 'zoo.md');
+  const lines = [front({ title: 'Model zoo', group: 'Guides', category: 'Reference' })];
+  /** The report's table and its explanation, without its title and its image line. */
+  const reportBody = (path) => readFileSync(path, 'utf8').replace(/^# .*\n+/, '').replace(/^!\[[^\]]*\]\([^)]*\)\n+/m, '').trim();
+  if (existsSync(svg)) {
+    lines.push('# Model zoo', '', `![latency against GFLOPs of every shipped config](${relative(out, svg)})`, '');
+    if (existsSync(md)) lines.push(reportBody(md), '');
+    lines.push('Written by `pnpm start` (docs/zoo.md, docs/zoo.svg, docs/zoo.json); the latencies were measured on the machine that ran it.', '');
+  } else if (process.env.PLUGCONV_DOCS_ZOO !== 'off') {
+    const { runZoo } = await import(pathToFileURL(join(yoloDir, 'dist/zoo.js')).href);
+    const dir = join(out, 'zoo');
+    console.log('gen-docs: docs/zoo.svg not found (`pnpm start` writes it): the zoo page gets a quick run instead (scale n, 128x128, 1 run, wasm)');
+    await runZoo({ scale: 'n', imgsz: 128, backend: 'wasm', runs: 1, out: dir });
+    lines.push(
+      '# Model zoo (quick run)',
+      '',
+      '> This is a quick run made while the docs were built (128x128 input, one timed run per model), not the',
+      '> report: run `pnpm start` for the 640x640 report, then `pnpm run docs` again.',
+      '',
+      `![latency against GFLOPs of every shipped config, quick run](${relative(out, join(dir, 'zoo.svg'))})`,
+      '',
+      reportBody(join(dir, 'zoo.md')).replace('Generated by `pnpm start`', 'Generated by `pnpm run docs` (quick run)'),
+      '',
+    );
+  } else {
+    console.warn('gen-docs: docs/zoo.svg not found and PLUGCONV_DOCS_ZOO=off, so the Model zoo page has no chart. Run `pnpm start` (writes docs/zoo.md and docs/zoo.svg), then `pnpm run docs`.');
+    lines.push(
+      '# Model zoo',
+      '',
+      '> **The zoo report has not been run on this checkout**, so there is no chart here. `pnpm start` measures every',
+      '> shipped config (params, GFLOPs, latency before and after `deploy()`) and writes docs/zoo.md and docs/zoo.svg;',
+      '> `pnpm run docs` then shows them on this page.',
+      '',
+    );
+  }
+  write(join(out, 'zoo.md'), lines.join('\n'));
+}
+
+// ----------------------------------------------------------------------------------------------- front page
+{
+  // the root README, with its relative links rewritten for docs/generated/README.md; docs/zoo.md is the zoo page
+  const text = readFileSync(join(root, 'README.md'), 'utf8').replace(/\]\((?!https?:|#|mailto:)([^)\s]+)\)/g, (_, target) => {
+    if (target === 'docs/zoo.md') return '](zoo.md)';
+    return `](${relative(out, join(root, target))})`;
+  });
+  const guides = readdirSync(join(root, 'docs', 'guides')).filter((f) => f.endsWith('.md'));
+  const title = (f) => /^title:\s*(.+)$/m.exec(readFileSync(join(root, 'docs', 'guides', f), 'utf8'))?.[1] ?? /^# (.+)$/m.exec(readFileSync(join(root, 'docs', 'guides', f), 'utf8'))?.[1] ?? f;
+  const site = [
+    '',
+    '## On this site',
+    '',
+    `- Guides: ${guides.map((f) => `[${title(f)}](../guides/${f})`).join(', ')}, [YAML reference](yaml-reference.md), [Model zoo](zoo.md)`,
+    `- Module cards (what each module is, its paper, YAML usage and figures): ${modulePackages.map((p) => `[${p}](${cardPath(p)})`).join(', ')}`,
+    '- API reference: one section per package in the navigation',
+    '',
+  ];
+  // typedoc titles the page with the project name already: the README's own `# plugconv` goes
+  write(join(out, 'README.md'), text.replace(/^# plugconv\n+/, '').replace(/\n## Packages\n/, `${site.join('\n')}\n## Packages\n`));
+}
+
+console.log(`gen-docs: wrote ${relative(root, out)}/ (yaml reference: ${specs.length} tokens; ${modulePackages.length} module cards; ${summaries.size} model summaries) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
