@@ -1,4 +1,4 @@
-import { arg, CHANNELS, type ModuleSpec } from '@plugconv/core';
+import { arg, CONV_ARGS, C2F_ARGS, type ModuleSpec } from '@plugconv/core';
 import { DSConv2D } from './dsconv2d.js';
 import { C2f_DSConv } from './c2f-dsconv.js';
 
@@ -15,13 +15,7 @@ export const dsconvModules: ModuleSpec[] = [
     package: PKG,
     summary: 'distribution-shifting conv (VQK/KDS-quantised kernel, bits 0|2..8, block) -> BatchNorm2d -> SiLU; drop-in for Conv',
     signature: [
-      ...CHANNELS,
-      arg('k', 'int', opt),
-      arg('s', 'int', opt),
-      arg('p', 'int', { optional: true, nullable: true }),
-      arg('g', 'int', opt),
-      arg('d', 'int', opt),
-      arg('act', 'bool', opt),
+      ...CONV_ARGS,
       bits,
       block,
     ],
@@ -32,7 +26,7 @@ export const dsconvModules: ModuleSpec[] = [
     rule: 'repeat',
     package: PKG,
     summary: 'C2f whose cv1, cv2 and bottleneck convs (1x1 then 3x3) are DSConv2D',
-    signature: [...CHANNELS, arg('n', 'int', opt), arg('shortcut', 'bool', opt), arg('g', 'int', opt), arg('e', 'number', opt), bits, block],
+    signature: [...C2F_ARGS, bits, block],
     create: (...a) => new C2f_DSConv(...(a as ConstructorParameters<typeof C2f_DSConv>)),
   },
 ];

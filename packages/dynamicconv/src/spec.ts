@@ -1,4 +1,4 @@
-import { arg, CHANNELS, type ModuleSpec } from '@plugconv/core';
+import { arg, CHANNELS, CONV_ARGS, C2F_ARGS, type ModuleSpec } from '@plugconv/core';
 import { DynamicConv2d } from './dynamic-conv2d.js';
 import { DynamicConv } from './dynamic-conv.js';
 import { C2f_DynamicConv } from './c2f-dynamic-conv.js';
@@ -7,7 +7,7 @@ import { C2f_GhostModule_DynamicConv } from './ghost-module.js';
 const PKG = '@plugconv/dynamicconv';
 const opt = { optional: true };
 const experts = arg('experts', 'int', opt);
-const c2fArgs = [...CHANNELS, arg('n', 'int', opt), arg('shortcut', 'bool', opt), arg('g', 'int', opt), arg('e', 'number', opt), experts];
+const c2fArgs = [...C2F_ARGS, experts];
 
 /** The YAML tokens this package registers. */
 export const dynamicConvModules: ModuleSpec[] = [
@@ -34,13 +34,7 @@ export const dynamicConvModules: ModuleSpec[] = [
     package: PKG,
     summary: 'ParameterNet dynamic convolution -> BatchNorm2d -> SiLU, a drop-in for Conv (more parameters, same GFLOPs)',
     signature: [
-      ...CHANNELS,
-      arg('k', 'int', opt),
-      arg('s', 'int', opt),
-      arg('p', 'int', { optional: true, nullable: true }),
-      arg('g', 'int', opt),
-      arg('d', 'int', opt),
-      arg('act', 'bool', opt),
+      ...CONV_ARGS,
       experts,
     ],
     create: (...a) => new DynamicConv(...(a as ConstructorParameters<typeof DynamicConv>)),

@@ -4,11 +4,10 @@ import { SPPF } from '../blocks/sppf.js';
 import { C3Ghost, GhostBottleneck, GhostConv } from '../blocks/ghost.js';
 import { Detect } from '../blocks/detect.js';
 import { Concat, Upsample } from '../nn/pool.js';
-import { arg, CHANNELS, type ModuleSpec } from './spec.js';
+import { arg, C2F_ARGS, CHANNELS, CONV_ARGS, type ModuleSpec } from './spec.js';
 
 const PKG = '@plugconv/core';
 const opt = { optional: true };
-const n = arg('n', 'int', opt);
 const shortcut = arg('shortcut', 'bool', opt);
 const g = arg('g', 'int', opt);
 const e = arg('e', 'number', opt);
@@ -20,7 +19,7 @@ export const coreModules: ModuleSpec[] = [
     rule: 'conv',
     package: PKG,
     summary: 'Conv2d (no bias) -> BatchNorm2d -> SiLU, padding autopad(k, p, d)',
-    signature: [...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt), arg('p', 'int', { optional: true, nullable: true }), g, arg('d', 'int', opt), arg('act', 'bool', opt)],
+    signature: CONV_ARGS,
     create: (...a) => new Conv(...(a as ConstructorParameters<typeof Conv>)),
   },
   {
@@ -44,7 +43,7 @@ export const coreModules: ModuleSpec[] = [
     rule: 'repeat',
     package: PKG,
     summary: 'CSP bottleneck with 2 convolutions, every bottleneck output concatenated (YOLOv8)',
-    signature: [...CHANNELS, n, shortcut, g, e],
+    signature: C2F_ARGS,
     create: (...a) => new C2f(...(a as ConstructorParameters<typeof C2f>)),
   },
   {
@@ -52,7 +51,7 @@ export const coreModules: ModuleSpec[] = [
     rule: 'repeat',
     package: PKG,
     summary: 'CSP bottleneck with 2 convolutions (yolov8-p6 head)',
-    signature: [...CHANNELS, n, shortcut, g, e],
+    signature: C2F_ARGS,
     create: (...a) => new C2(...(a as ConstructorParameters<typeof C2>)),
   },
   {
@@ -60,7 +59,7 @@ export const coreModules: ModuleSpec[] = [
     rule: 'repeat',
     package: PKG,
     summary: 'CSP bottleneck with 3 convolutions (YOLOv5)',
-    signature: [...CHANNELS, n, shortcut, g, e],
+    signature: C2F_ARGS,
     create: (...a) => new C3(...(a as [number, number, number?, boolean?, number?, number?])),
   },
   {
@@ -92,7 +91,7 @@ export const coreModules: ModuleSpec[] = [
     rule: 'repeat',
     package: PKG,
     summary: 'C3 with GhostBottlenecks',
-    signature: [...CHANNELS, n, shortcut, g, e],
+    signature: C2F_ARGS,
     create: (...a) => new C3Ghost(...(a as ConstructorParameters<typeof C3Ghost>)),
   },
   {

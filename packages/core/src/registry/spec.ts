@@ -49,3 +49,17 @@ export function arg(name: string, type: ArgType, extra: Omit<ArgSpec, 'name' | '
 
 /** The (c1, c2) head of every conv/repeat-rule signature. */
 export const CHANNELS: ArgSpec[] = [arg('c1', 'int'), arg('c2', 'int')];
+
+/** Conv's arguments (c1, c2, k, s, p, g, d, act): the signature a Conv-compatible module starts with. */
+export const CONV_ARGS: ArgSpec[] = [
+  ...CHANNELS,
+  arg('k', 'int', { optional: true }),
+  arg('s', 'int', { optional: true }),
+  arg('p', 'int', { optional: true, nullable: true }),
+  arg('g', 'int', { optional: true }),
+  arg('d', 'int', { optional: true }),
+  arg('act', 'bool', { optional: true }),
+];
+
+/** C2f's arguments (c1, c2, n, shortcut, g, e): the signature of C2f and its variants. */
+export const C2F_ARGS: ArgSpec[] = [...CHANNELS, arg('n', 'int', { optional: true }), arg('shortcut', 'bool', { optional: true }), arg('g', 'int', { optional: true }), arg('e', 'number', { optional: true })];

@@ -137,15 +137,12 @@ export function summary(ctx: ScaffoldContext): string {
 
 /** src/spec.ts: the package's ModuleSpec[] (the YAML token, its channel rule and signature). */
 export function specSource(ctx: ScaffoldContext): string {
-  const signature =
-    ctx.rule === 'repeat'
-      ? "[...CHANNELS, arg('n', 'int', opt), arg('shortcut', 'bool', opt), arg('g', 'int', opt), arg('e', 'number', opt)]"
-      : "[...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt), arg('p', 'int', { optional: true, nullable: true }), arg('g', 'int', opt), arg('d', 'int', opt), arg('act', 'bool', opt)]";
-  return `import { arg, CHANNELS, type ModuleSpec } from '@plugconv/core';
+  // Conv's or C2f's arguments, as core declares them for every Conv/C2f-compatible module
+  const signature = ctx.rule === 'repeat' ? 'C2F_ARGS' : 'CONV_ARGS';
+  return `import { ${signature}, type ModuleSpec } from '@plugconv/core';
 import { ${ctx.token} } from './${ctx.name}.js';
 
 const PKG = '${ctx.packageName}';
-const opt = { optional: true };
 
 /** The YAML tokens this package registers, with their channel rule and constructor signature (c1 first). */
 export const ${ctx.specVar}: ModuleSpec[] = [
