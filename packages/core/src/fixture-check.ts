@@ -30,19 +30,22 @@ export function fixtureFromBytes(bytes: Uint8Array, meta: Record<string, unknown
 }
 
 /**
- * On `backend`: builds a module with `make(meta)`, loads the fixture's state, runs its input in eval mode and
- * compares with its output by the backend's tolerance. Frees the module and the fixture's tensors.
+ * On `backend`: builds a module with `make(meta)`, loads the fixture's state, applies `transform` if given (e.g.
+ * `deploy`, `reparameterize`), runs its input in eval mode and compares with its output by the backend's
+ * tolerance; `params` is counted after the transform. Frees the module and the fixture's tensors.
  */
 export async function checkFixtureData(
   fixture: FixtureWithMeta,
   make: (meta: Record<string, unknown>) => Module<tf.Tensor, any>,
   backend: BackendName,
+  transform?: (module: Module<tf.Tensor, any>) => void,
 ): Promise<FixtureCheck> {
   await useBackend(backend);
   // tensors decoded on another backend are read back on this one by tfjs as needed
   const module = make(fixture.meta);
   try {
     module.loadStateDict(fixture.state);
+    transform?.(module);
     const result = await runFixtureAsync(module, fixture, TOLERANCE[backend]);
     return { ...result, backend, params: module.numParams(), meta: fixture.meta, fixture };
   } finally {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
-import { deploy, runFixture, TOLERANCE, useBackend } from '@plugconv/core';
-import { checkFixture, loadFixture } from '@plugconv/core/node';
+import { deploy } from '@plugconv/core';
+import { checkFixture } from '@plugconv/core/node';
 import { byMeta, fixturePath, shippedModel } from './helpers.js';
 
 describe.each(['cpu', 'wasm'] as const)('PyTorch parity on %s', (backend) => {
@@ -19,18 +18,8 @@ describe.each(['cpu', 'wasm'] as const)('PyTorch parity on %s', (backend) => {
   });
 
   it('yolov8-C2f-DSConv at t still matches after deploy() (quantised kernels and BN folded into plain convs)', async () => {
-    await useBackend(backend);
-    const fixture = loadFixture(fixturePath('models/yolov8-C2f-DSConv-t.safetensors'));
-    const model = shippedModel('yolov8-C2f-DSConv.yaml', 't');
-    try {
-      model.loadStateDict(fixture.state);
-      deploy(model);
-      expect(model.numParams()).toBeLessThan(fixture.meta.params as number);
-      const r = runFixture(model, fixture, TOLERANCE[backend]);
-      expect(r.pass).toBe(true);
-    } finally {
-      model.dispose();
-      tf.dispose([fixture.input, fixture.output, ...fixture.state.values()]);
-    }
+    const r = await checkFixture(fixturePath('models/yolov8-C2f-DSConv-t.safetensors'), () => shippedModel('yolov8-C2f-DSConv.yaml', 't'), backend, deploy);
+    expect(r.params).toBeLessThan(r.meta.params as number);
+    expect(r.pass).toBe(true);
   });
 });

@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { deploy, reparameterize, runFixture, useBackend, type BackendName, type Module } from '@plugconv/core';
-import { checkFixture, loadFixture } from '@plugconv/core/node';
-import type * as tf from '@tensorflow/tfjs-core';
+import { deploy, reparameterize } from '@plugconv/core';
+import { checkFixture } from '@plugconv/core/node';
 import { C2f_RepGhost, RepGhostBottleneck } from '../src/index.js';
 import { byMeta, fixturePath } from './helpers.js';
 
 const FIXTURE = fixturePath('C2f_RepGhost_32_32_n1_sc.safetensors');
-
-/**
- * The fixture's module with its state loaded, transformed (re-parameterised, deployed), then run on the
- * fixture's input in eval mode and compared by DESIGN.md's tolerance.
- */
-async function checkTransformed(transform: (m: Module<tf.Tensor, tf.Tensor>) => void, backend: BackendName) {
-  await useBackend(backend);
-  const fx = loadFixture(FIXTURE);
-  const m = byMeta(fx.meta) as Module<tf.Tensor, tf.Tensor>;
-  try {
-    m.loadStateDict(fx.state);
-    transform(m);
-    return { ...runFixture(m, fx), params: m.numParams(), meta: fx.meta };
-  } finally {
-    m.dispose();
-    for (const t of [fx.input, fx.output, ...fx.state.values()]) t.dispose();
-  }
-}
 
 describe.each(['cpu', 'wasm'] as const)('C2f_RepGhost fixture (PyTorch seed module) on %s', (backend) => {
   it('matches the training structure in eval mode', async () => {
@@ -36,7 +17,7 @@ describe.each(['cpu', 'wasm'] as const)('C2f_RepGhost fixture (PyTorch seed modu
   });
 
   it('matches after re-parameterisation, with the reference deploy_params', async () => {
-    const r = await checkTransformed((m) => reparameterize(m), backend);
+    const r = await checkFixture(FIXTURE, byMeta, backend, (m) => reparameterize(m));
     console.log(`C2f_RepGhost fixture ${backend} reparameterize(): max |err| ${r.maxAbsError.toExponential(3)}, ${r.params} params`);
     expect(r.params).toBe(r.meta.deploy_params);
     expect(r.params).toBe(3584);
@@ -44,7 +25,7 @@ describe.each(['cpu', 'wasm'] as const)('C2f_RepGhost fixture (PyTorch seed modu
   });
 
   it('matches after deploy() (re-parameterisation plus Conv+BN folding)', async () => {
-    const r = await checkTransformed((m) => deploy(m), backend);
+    const r = await checkFixture(FIXTURE, byMeta, backend, (m) => deploy(m));
     console.log(`C2f_RepGhost fixture ${backend} deploy(): max |err| ${r.maxAbsError.toExponential(3)}, ${r.params} params`);
     // 3584 minus the folded BNs: cv1 and cv2 (2*32 -> 32 each) and both primary convs (2*16 -> 16 each)
     expect(r.params).toBe(3584 - 32 - 32 - 16 - 16);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { deploy, reparameterize, runFixture, useBackend, type BackendName, type Module } from '@plugconv/core';
-import { loadFixture } from '@plugconv/core/node';
+import { deploy, reparameterize, useBackend, type Module } from '@plugconv/core';
+import { checkFixture } from '@plugconv/core/node';
 import { RepGhostBottleneck, RepGhostModule, SqueezeExcite, makeDivisible } from '../src/index.js';
 import { byMeta, evalValues, fixturePath, randomizeBatchNorms, randomizeConvWeights, worstRatio } from './helpers.js';
 
@@ -13,30 +13,15 @@ const CASES = [
   'RepGhostModule_16_32_k3_s2_repid_norelu',
 ];
 
-/** Loads a fixture into its module, applies `transform`, runs eval and compares; frees everything. */
-async function check(name: string, transform: (m: Module<tf.Tensor, tf.Tensor>) => void, backend: BackendName) {
-  await useBackend(backend);
-  const fx = loadFixture(fixturePath(`${name}.safetensors`));
-  const m = byMeta(fx.meta) as Module<tf.Tensor, tf.Tensor>;
-  try {
-    m.loadStateDict(fx.state);
-    transform(m);
-    return { ...runFixture(m, fx), params: m.numParams(), meta: fx.meta };
-  } finally {
-    m.dispose();
-    for (const t of [fx.input, fx.output, ...fx.state.values()]) t.dispose();
-  }
-}
-
 describe.each(['cpu', 'wasm'] as const)('seed-code fixtures on %s', (backend) => {
   it.each(CASES)('%s: training structure, reparameterize() and deploy() match PyTorch', async (name) => {
-    const train = await check(name, () => {}, backend);
+    const train = await checkFixture(fixturePath(`${name}.safetensors`), byMeta, backend);
     expect(train.params).toBe(train.meta.params);
     expect(train.pass).toBe(true);
-    const rep = await check(name, (m) => reparameterize(m), backend);
+    const rep = await checkFixture(fixturePath(`${name}.safetensors`), byMeta, backend, (m) => reparameterize(m));
     expect(rep.params).toBe(rep.meta.deploy_params);
     expect(rep.pass).toBe(true);
-    const dep = await check(name, (m) => deploy(m), backend);
+    const dep = await checkFixture(fixturePath(`${name}.safetensors`), byMeta, backend, (m) => deploy(m));
     expect(dep.params).toBeLessThan(rep.params);
     expect(dep.pass).toBe(true);
     console.log(`${name} ${backend}: max |err| ${train.maxAbsError.toExponential(2)} / reparameterized ${rep.maxAbsError.toExponential(2)} (${rep.params} params) / deployed ${dep.maxAbsError.toExponential(2)} (${dep.params} params)`);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { summarize } from '@plugconv/core';
@@ -7,21 +7,10 @@ import { loadModel } from '../src/configs.js';
 import { achievedGflops, measureLatency } from '../src/latency.js';
 import { useNodeBackend } from '../src/node-backends.js';
 import { benchMarkdown, runBench } from '../src/commands/bench.js';
+import { captureOutput } from './capture-output.js';
 
 const CFG = fileURLToPath(new URL('../../core/fixtures/models/yolov8.yaml', import.meta.url));
-let out: string[];
-let err: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  process.exitCode = 0;
-  vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = 0;
-});
+const output = captureOutput();
 
 describe('measureLatency', () => {
   it('reports the runs, ordered statistics and a peak above the weights, leaking nothing', async () => {
@@ -47,7 +36,7 @@ describe('measureLatency', () => {
 describe('plugconv bench', () => {
   it('--json gives summarize figures and GFLOP/s = gflops * batch / median seconds', async () => {
     expect(await main(['bench', '--cfg', CFG, '--scale', 't', '--imgsz', '64', '--batch', '2', '--runs', '3', '--warmup', '1', '--backend', 'cpu', '--json'])).toBe(0);
-    const j = JSON.parse(out.at(-1)!);
+    const j = JSON.parse(output.out.at(-1)!);
     await useNodeBackend('cpu');
     const m = loadModel(CFG, { scale: 't' });
     const s = summarize(m, 64);
@@ -59,7 +48,7 @@ describe('plugconv bench', () => {
   });
   it('prints the text report; --fuse and --deploy change the structure and the figures', async () => {
     expect(await main(['bench', '--cfg', CFG, '--scale', 't', '--imgsz', '64', '--runs', '1', '--warmup', '0', '--backend', 'cpu', '--fuse'])).toBe(0);
-    const lines = out.join('\n').split('\n');
+    const lines = output.out.join('\n').split('\n');
     expect(lines[0]).toMatch(/^YOLOv8t \(fused\) 64x64 batch 1 on cpu: [\d.]+ GFLOPs\/image, [\d,]+ parameters$/);
     expect(lines[1]).toMatch(/^latency   median [\d.]+ ms \(min [\d.]+, max [\d.]+\) over 1 runs after warm-up$/);
     expect(lines[2]).toMatch(/^speed     [\d.]+ GFLOP\/s achieved, [\d.]+ images\/s$/);
@@ -74,14 +63,14 @@ describe('plugconv bench', () => {
   });
   it('usage mistakes are exit 2 with the reason', async () => {
     expect(await main(['bench'])).toBe(2);
-    expect(err.join('')).toMatch(/give either --cfg CFG or --all/);
+    expect(output.err.join('')).toMatch(/give either --cfg CFG or --all/);
     expect(await main(['bench', '--cfg', CFG, '--fuse', '--deploy'])).toBe(2);
-    expect(err.join('')).toMatch(/at most one of --fuse and --deploy/);
+    expect(output.err.join('')).toMatch(/at most one of --fuse and --deploy/);
     expect(await main(['bench', '--cfg', CFG, '--imgsz', '100'])).toBe(2);
-    expect(err.join('')).toMatch(/--imgsz must be a multiple of 32, got 100/);
+    expect(output.err.join('')).toMatch(/--imgsz must be a multiple of 32, got 100/);
     expect(await main(['bench', '--cfg', CFG, '--runs', '0'])).toBe(2);
-    expect(err.join('')).toMatch(/--runs must be an integer >= 1, got '0'/);
+    expect(output.err.join('')).toMatch(/--runs must be an integer >= 1, got '0'/);
     expect(await main(['bench', '--cfg', CFG, '--backend', 'webgl'])).toBe(2);
-    expect(err.join('')).toMatch(/unknown backend 'webgl'/);
+    expect(output.err.join('')).toMatch(/unknown backend 'webgl'/);
   });
 });

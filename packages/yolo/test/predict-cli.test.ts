@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { decodeImage, encodeImage, readImage, writeImage } from '../src/predict/
 import { predictImage } from '../src/predict/predict.js';
 import { loadWeights } from '../src/predict/weights-file.js';
 import { classColor, drawDetections } from '../src/predict/draw.js';
+import { captureOutput } from './capture-output.js';
 
 const core = (name: string) => fileURLToPath(new URL(`../../core/fixtures/models/${name}`, import.meta.url));
 const CFG = core('yolov8.yaml');
@@ -34,25 +35,13 @@ function picture(w: number, h: number): RgbImage {
 }
 
 let dir: string;
-let out: string[];
-let err: string[];
+const output = captureOutput();
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'plugconv-predict-'));
   mkdirSync(join(dir, 'images'));
   writeImage(join(dir, 'images', 'a.png'), picture(120, 90));
   writeImage(join(dir, 'images', 'b.jpg'), picture(80, 100));
   writeFileSync(join(dir, 'images', 'notes.txt'), 'not an image');
-});
-beforeEach(() => {
-  out = [];
-  err = [];
-  process.exitCode = 0;
-  vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = 0;
 });
 
 describe('image io', () => {
@@ -93,7 +82,7 @@ describe('plugconv predict (yolov8-t fixture weights)', () => {
   it('writes annotated images and predictions.json for a folder, equal to predictImage', async () => {
     const o = join(dir, 'out');
     expect(await main(['predict', CFG, '--scale', 't', '--weights', WEIGHTS, '--source', join(dir, 'images'), '--out', o, '--imgsz', '128', '--backend', 'cpu'])).toBe(0);
-    expect(out.at(-1)).toMatch(/^2 images, \d+ detections; results saved to /);
+    expect(output.out.at(-1)).toMatch(/^2 images, \d+ detections; results saved to /);
     expect(readdirSync(o).sort()).toEqual(['a.png', 'b.jpg', 'predictions.json']);
     const a = readImage(join(o, 'a.png'));
     expect([a.width, a.height]).toEqual([120, 90]);
@@ -128,19 +117,19 @@ describe('plugconv predict (yolov8-t fixture weights)', () => {
     const o = join(dir, 'out-single');
     expect(await main(['predict', CFG, '--scale', 't', '--weights', WEIGHTS, '--source', join(dir, 'images', 'a.png'), '--out', o, '--imgsz', '64', '--conf', '0.5', '--no-save', '--backend', 'cpu'])).toBe(0);
     expect(readdirSync(o)).toEqual(['predictions.json']);
-    expect(out[0]).toMatch(/^image 1\/1 .*a\.png: 120x90 (\(no detections\)|\d+ \w+).*, [\d.]+ms$/);
+    expect(output.out[0]).toMatch(/^image 1\/1 .*a\.png: 120x90 (\(no detections\)|\d+ \w+).*, [\d.]+ms$/);
     const json = JSON.parse(readFileSync(join(o, 'predictions.json'), 'utf8'));
     expect(json.images[0].detections.every((d: { conf: number }) => d.conf > 0.5)).toBe(true);
   });
 
   it('a missing weights file is exit 2 naming it', async () => {
     expect(await main(['predict', CFG, '--scale', 't', '--weights', join(dir, 'nope.safetensors'), '--source', join(dir, 'images')])).toBe(2);
-    expect(err.join('')).toMatch(/--weights .*nope\.safetensors: no such file/);
+    expect(output.err.join('')).toMatch(/--weights .*nope\.safetensors: no such file/);
   });
 
   it('weights of another scale are exit 2 naming the keys and shapes', async () => {
     expect(await main(['predict', CFG, '--scale', 'n', '--weights', WEIGHTS, '--source', join(dir, 'images'), '--backend', 'cpu'])).toBe(2);
-    expect(err.join('')).toMatch(/yolov8-t\.safetensors does not fit this model .*shapes differ: model\.0\.conv\.weight expects \[16,3,3,3\], file has \[8,3,3,3\]/);
+    expect(output.err.join('')).toMatch(/yolov8-t\.safetensors does not fit this model .*shapes differ: model\.0\.conv\.weight expects \[16,3,3,3\], file has \[8,3,3,3\]/);
   });
 
   it('an undecodable image: alone exit 2 naming it; in a folder skipped with a warning, exit 2', async () => {
@@ -149,10 +138,10 @@ describe('plugconv predict (yolov8-t fixture weights)', () => {
     writeFileSync(join(bad, 'broken.png'), Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]));
     writeImage(join(bad, 'ok.png'), picture(64, 64));
     expect(await main(['predict', CFG, '--scale', 't', '--weights', WEIGHTS, '--source', join(bad, 'broken.png'), '--out', join(dir, 'o1'), '--imgsz', '64', '--backend', 'cpu'])).toBe(2);
-    expect(err.join('')).toMatch(/broken\.png: cannot decode PNG/);
-    err.length = 0;
+    expect(output.err.join('')).toMatch(/broken\.png: cannot decode PNG/);
+    output.err.length = 0;
     expect(await main(['predict', CFG, '--scale', 't', '--weights', WEIGHTS, '--source', bad, '--out', join(dir, 'o2'), '--imgsz', '64', '--backend', 'cpu'])).toBe(2);
-    expect(err.join('')).toMatch(/WARNING skipped .*broken\.png: cannot decode PNG/);
+    expect(output.err.join('')).toMatch(/WARNING skipped .*broken\.png: cannot decode PNG/);
     const json = JSON.parse(readFileSync(join(dir, 'o2', 'predictions.json'), 'utf8'));
     expect(json.images).toHaveLength(1);
     expect(json.errors[0].file).toMatch(/broken\.png$/);
@@ -162,14 +151,14 @@ describe('plugconv predict (yolov8-t fixture weights)', () => {
   it('bad options and sources are exit 2 with the reason', async () => {
     const run = (...a: string[]) => main(['predict', CFG, '--scale', 't', '--weights', WEIGHTS, ...a]);
     expect(await run('--source', join(dir, 'missing'))).toBe(2);
-    expect(err.join('')).toMatch(/--source .*missing: no such file or folder/);
+    expect(output.err.join('')).toMatch(/--source .*missing: no such file or folder/);
     expect(await run('--source', join(dir, 'images'), '--conf', '2')).toBe(2);
-    expect(err.join('')).toMatch(/--conf must be a number in \[0, 1\], got '2'/);
+    expect(output.err.join('')).toMatch(/--conf must be a number in \[0, 1\], got '2'/);
     expect(await run('--source', join(dir, 'images'), '--imgsz', '100', '--backend', 'cpu')).toBe(2);
-    expect(err.join('')).toMatch(/--imgsz must be a multiple of the model's stride 32, got 100/);
+    expect(output.err.join('')).toMatch(/--imgsz must be a multiple of the model's stride 32, got 100/);
     const empty = join(dir, 'empty');
     mkdirSync(empty, { recursive: true });
     expect(await run('--source', empty)).toBe(2);
-    expect(err.join('')).toMatch(/no \.jpg, \.jpeg or \.png images in this folder/);
+    expect(output.err.join('')).toMatch(/no \.jpg, \.jpeg or \.png images in this folder/);
   });
 });

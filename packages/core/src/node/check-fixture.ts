@@ -8,7 +8,12 @@ import { loadFixture } from './fixture-file.js';
  * {@link checkFixtureData} for a fixture file (`<case>.safetensors` with `<case>.json` beside it): builds a module
  * with `make(meta)` on `backend`, loads the state, runs eval and compares by the backend's tolerance.
  */
-export async function checkFixture(path: string, make: (meta: Record<string, unknown>) => Module<tf.Tensor, any>, backend: BackendName = 'wasm'): Promise<FixtureCheck> {
+export async function checkFixture(
+  path: string,
+  make: (meta: Record<string, unknown>) => Module<tf.Tensor, any>,
+  backend: BackendName = 'wasm',
+  transform?: (module: Module<tf.Tensor, any>) => void,
+): Promise<FixtureCheck> {
   await useBackend(backend);
-  return checkFixtureData(loadFixture(path), make, backend);
+  return checkFixtureData(loadFixture(path), make, backend, transform);
 }
