@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeSafetensors, type Module } from '@plugconv/core';
+import { decodeSafetensors, encodeRawSafetensors, readSafetensorsMetadata, type Module, type RawTensor } from '@plugconv/core';
 import { packBits, unpackBits } from './bitpack.js';
 import { dsconvLayers } from './dsconv.js';
 import { blockCount, checkQuantization } from './quantize.js';
-import { encodeRawSafetensors, float32Bytes, readSafetensorsMetadata, type RawTensor } from './safetensors-bytes.js';
+
+/** Little-endian bytes of a float32 array (a copy). */
+function float32Bytes(data: Float32Array): Uint8Array {
+  return new Uint8Array(Float32Array.from(data).buffer);
+}
 
 /** The value of the `format` metadata entry of a compressed file. */
 export const COMPRESSED_FORMAT = 'plugconv-dsconv/1';

@@ -13,7 +13,6 @@ export * from './dsconv.js';
 export * from './dsconv2d.js';
 export * from './c2f-dsconv.js';
 export * from './bitpack.js';
-export * from './safetensors-bytes.js';
 export * from './compress.js';
 export * from './configure.js';
 

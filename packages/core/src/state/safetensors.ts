@@ -36,11 +36,8 @@ function bf16ToF32(src: Uint16Array): Float32Array {
   return new Float32Array(u.buffer);
 }
 
-/**
- * Parses a safetensors buffer into named tensors (float types become float32; I32/I64/U8/BOOL int32).
- * Validates the header length, JSON, dtypes, shapes and offsets against the buffer before reading data.
- */
-export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Map<string, tf.Tensor> {
+/** Reads and checks the length-prefixed JSON header; nothing past it is touched. */
+function parseHeader(bytes: Uint8Array, source: string): { header: Record<string, HeaderEntry | Record<string, string>>; headerLen: number } {
   if (bytes.length < 8) throw new SafetensorsError(`${source}: too short for a safetensors file (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
@@ -54,6 +51,21 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Map<s
     throw new SafetensorsError(`${source}: header is not valid JSON (${(e as Error).message})`);
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw new SafetensorsError(`${source}: header is not a JSON object`);
+  return { header, headerLen };
+}
+
+/** The `__metadata__` strings of a safetensors buffer ({} when it has none); errors name `source`. */
+export function readSafetensorsMetadata(bytes: Uint8Array, source = '<buffer>'): Record<string, string> {
+  const meta = parseHeader(bytes, source).header.__metadata__;
+  return meta && typeof meta === 'object' && !Array.isArray(meta) ? (meta as Record<string, string>) : {};
+}
+
+/**
+ * Parses a safetensors buffer into named tensors (float types become float32; I32/I64/U8/BOOL int32).
+ * Validates the header length, JSON, dtypes, shapes and offsets against the buffer before reading data.
+ */
+export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Map<string, tf.Tensor> {
+  const { header, headerLen } = parseHeader(bytes, source);
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
   const out = new Map<string, tf.Tensor>();
@@ -104,18 +116,29 @@ function toTensor(slice: Uint8Array, dtype: string, shape: number[]): tf.Tensor 
   }
 }
 
-/** Encodes float32/int32 tensors as safetensors (F32/I32), keys in the given order, 8-byte aligned header. */
-export function encodeSafetensors(tensors: Map<string, tf.Tensor>, metadata?: Record<string, string>): Uint8Array {
+/** One tensor to write as it is: its safetensors dtype, shape and little-endian, row-major bytes. */
+export interface RawTensor {
+  /** safetensors dtype of the payload. */
+  dtype: 'F32' | 'I32' | 'U8';
+  /** Tensor shape. */
+  shape: number[];
+  /** The data, little-endian, row-major. */
+  bytes: Uint8Array;
+}
+
+/**
+ * Encodes raw tensors (in the given order) and string metadata as safetensors, header padded to 8 bytes. For
+ * payloads tfjs tensors do not hold, such as DSConv's bit-packed integer kernels (U8).
+ */
+export function encodeRawSafetensors(tensors: Map<string, RawTensor>, metadata?: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
-  const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
-    const data = t.dtype === 'int32' ? new Int32Array(t.dataSync() as Int32Array) : new Float32Array(t.dataSync() as Float32Array);
-    const bytes = new Uint8Array(data.buffer);
-    header[name] = { dtype: t.dtype === 'int32' ? 'I32' : 'F32', shape: t.shape, data_offsets: [offset, offset + bytes.length] };
-    chunks.push(bytes);
-    offset += bytes.length;
+    const expected = t.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[t.dtype]!;
+    if (expected !== t.bytes.length) throw new SafetensorsError(`'${name}' is ${t.dtype}[${t.shape}] (${expected} bytes) but has ${t.bytes.length} bytes`);
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes.length] };
+    offset += t.bytes.length;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8);
@@ -124,10 +147,20 @@ export function encodeSafetensors(tensors: Map<string, tf.Tensor>, metadata?: Re
   new DataView(out.buffer).setBigUint64(0, BigInt(headBytes.length), true);
   out.set(headBytes, 8);
   let p = 8 + headBytes.length;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
+  for (const t of tensors.values()) {
+    out.set(t.bytes, p);
+    p += t.bytes.length;
   }
   return out;
+}
+
+/** Encodes float32/int32 tensors as safetensors (F32/I32), keys in the given order, 8-byte aligned header. */
+export function encodeSafetensors(tensors: Map<string, tf.Tensor>, metadata?: Record<string, string>): Uint8Array {
+  const raw = new Map<string, RawTensor>();
+  for (const [name, t] of tensors) {
+    const data = t.dtype === 'int32' ? new Int32Array(t.dataSync() as Int32Array) : new Float32Array(t.dataSync() as Float32Array);
+    raw.set(name, { dtype: t.dtype === 'int32' ? 'I32' : 'F32', shape: t.shape, bytes: new Uint8Array(data.buffer) });
+  }
+  return encodeRawSafetensors(raw, metadata);
 }
 
