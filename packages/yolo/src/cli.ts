@@ -5,7 +5,7 @@ import { registerCheck } from './commands/check.js';
 import { registerModules } from './commands/modules.js';
 import { registerPredict } from './commands/predict.js';
 import { registerBench } from './commands/bench.js';
-import { UsageError } from './node-backends.js';
+import { UsageError } from './usage-error.js';
 
 /** Builds the `plugconv` command line (exported for tests). */
 export function createProgram(): Command {

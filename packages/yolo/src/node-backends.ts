@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendName } from '@plugconv/core';
+import { UsageError } from './usage-error.js';
 
 /** Backends available in Node. */
 export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
@@ -14,9 +15,4 @@ export async function useNodeBackend(name: string = 'wasm'): Promise<BackendName
   tf.env().set('PROD', true);
   await useBackend(name as BackendName);
   return name as BackendName;
-}
-
-/** A command-line mistake (exit code 2). */
-export class UsageError extends Error {
-  override name = 'UsageError';
 }

@@ -3,7 +3,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import { deploy, fuse, summarize } from '@plugconv/core';
 import { loadModel, shippedConfigs } from '../configs.js';
 import { achievedGflops, measureLatency, type Latency } from '../latency.js';
-import { UsageError, useNodeBackend } from '../node-backends.js';
+import { useNodeBackend } from '../node-backends.js';
+import { UsageError } from '../usage-error.js';
 
 /** What to benchmark: a config at a scale, image size, batch and backend, in one of three structures. */
 export interface BenchOptions {

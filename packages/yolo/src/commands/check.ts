@@ -5,7 +5,8 @@ import { deploy, reparameterize, runFixture, TOLERANCE, type Module } from '@plu
 import { loadFixture } from '@plugconv/core/node';
 import { loadModel } from '../configs.js';
 import { registry } from '../registry.generated.js';
-import { UsageError, useNodeBackend } from '../node-backends.js';
+import { useNodeBackend } from '../node-backends.js';
+import { UsageError } from '../usage-error.js';
 
 /** Options of `plugconv check`. */
 export interface CheckOptions {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { deploy, fuse, summarize, summaryLine, type DetectionModel, type ModelSummary } from '@plugconv/core';
 import { loadModel } from '../configs.js';
 import { registry } from '../registry.generated.js';
-import { UsageError, useNodeBackend } from '../node-backends.js';
+import { useNodeBackend } from '../node-backends.js';
+import { UsageError } from '../usage-error.js';
 
 /** The per-row table ultralytics prints while parsing (from, n, params, module, arguments). */
 export function layerTable(model: DetectionModel): string {
