@@ -6,7 +6,7 @@ import { readSafetensors } from '@plugconv/core/node';
 import { letterbox } from '../src/predict/letterbox.js';
 import { linearTaps, resizeLinearCv2 } from '../src/predict/resize.js';
 import { createImage, type RgbImage } from '../src/predict/image.js';
-import { pyRound } from '../src/predict/pyround.js';
+import { pyRound } from '@plugconv/core';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/predict/${name}`, import.meta.url));
 

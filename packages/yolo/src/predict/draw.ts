@@ -1,7 +1,7 @@
 import type { Detection } from './detection.js';
 import { createImage, type RgbImage } from './image.js';
 import { glyph, GLYPH_H, GLYPH_W } from './font.js';
-import { pyRound } from './pyround.js';
+import { pyRound } from '@plugconv/core';
 
 /** ultralytics' Colors palette (by class index modulo 20). */
 const PALETTE = ['FF3838', 'FF9D97', 'FF701F', 'FFB21D', 'CFD231', '48F90A', '92CC17', '3DDB86', '1A9334', '00D4BB', '2C99A8', '00C2FF', '344593', '6473FF', '0018EC', '8438FF', '520085', 'CB38FF', 'FF95C8', 'FF37C7'];

@@ -4,7 +4,6 @@
  */
 export * from './image.js';
 export * from './detection.js';
-export * from './pyround.js';
 export * from './resize.js';
 export * from './letterbox.js';
 export * from './nms.js';

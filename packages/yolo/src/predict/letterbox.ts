@@ -1,5 +1,5 @@
 import { createImage, type RgbImage } from './image.js';
-import { pyRound } from './pyround.js';
+import { pyRound } from '@plugconv/core';
 import { resizeLinearCv2 } from './resize.js';
 
 /** Options of {@link letterbox} (ultralytics' LetterBox arguments). */

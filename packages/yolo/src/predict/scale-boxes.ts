@@ -1,5 +1,5 @@
 import type { Detection } from './detection.js';
-import { pyRound } from './pyround.js';
+import { pyRound } from '@plugconv/core';
 
 /**
  * ultralytics' scale_boxes: maps detections from the letterboxed frame (`from` = [height, width]) back to the
