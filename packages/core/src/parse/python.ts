@@ -1,7 +1,8 @@
 /** Python's round(): half to even. */
 export function pyRound(x: number): number {
   const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  // Python returns an int: no negative zero (Math.round(-0.1) is -0)
+  return (Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
 }
 
 /** ultralytics' make_divisible(x, d) = ceil(x / d) * d. */
