@@ -6,3 +6,4 @@ export * from './node/safetensors-file.js';
 export * from './node/config-file.js';
 export * from './node/fixture-file.js';
 export * from './node/check-fixture.js';
+export * from './node/atomic-write.js';

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import * as tf from '@tensorflow/tfjs-core';
 import { deploy, summarize } from '@plugconv/core';
+import { writeFileAtomic } from '@plugconv/core/node';
 import { loadModel, shippedConfigs } from './configs.js';
 import { measureLatency } from './latency.js';
 import { useNodeBackend } from './node-backends.js';
@@ -53,13 +53,6 @@ export function zooTable(rows: ZooRow[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 /** Runs the zoo report: builds every shipped config, counts, times before and after deploy, writes docs. */
 export async function runZoo(opts: { scale: string; imgsz: number; backend: string; runs: number; out: string; configs?: string[] }): Promise<ZooRow[]> {
   const backend = await useNodeBackend(opts.backend);
@@ -82,9 +75,9 @@ export async function runZoo(opts: { scale: string; imgsz: number; backend: stri
   }
   bar.stop();
   const meta = { scale: opts.scale, imgsz: opts.imgsz, backend, runs: opts.runs };
-  writeAtomic(resolve(opts.out, 'zoo.md'), zooMarkdown(rows, meta));
-  writeAtomic(resolve(opts.out, 'zoo.svg'), zooChartSvg(rows, meta));
-  writeAtomic(resolve(opts.out, 'zoo.json'), JSON.stringify({ ...meta, tfjs: tf.version_core, rows }, null, 1) + '\n');
+  writeFileAtomic(resolve(opts.out, 'zoo.md'), zooMarkdown(rows, meta));
+  writeFileAtomic(resolve(opts.out, 'zoo.svg'), zooChartSvg(rows, meta));
+  writeFileAtomic(resolve(opts.out, 'zoo.json'), JSON.stringify({ ...meta, tfjs: tf.version_core, rows }, null, 1) + '\n');
   return rows;
 }
 

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { readFileSync, writeFileSync, renameSync, statSync, openSync, readSync, closeSync, unlinkSync } from 'node:fs';
+import { readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-write.js';
 import { decodeSafetensors, encodeSafetensors, MAX_HEADER, SafetensorsError } from '../state/safetensors.js';
 
 /** Reads a safetensors file; errors name the file. The header is checked before the data is read. */
@@ -25,16 +26,5 @@ export function readSafetensors(path: string): Map<string, tf.Tensor> {
 
 /** Writes tensors atomically: to a temporary file beside `path`, then renamed over it. */
 export function writeSafetensors(path: string, tensors: Map<string, tf.Tensor>, metadata?: Record<string, string>): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    writeFileSync(tmp, encodeSafetensors(tensors, metadata));
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
-    throw e;
-  }
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }

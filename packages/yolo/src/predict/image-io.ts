@@ -1,5 +1,6 @@
-import { readFileSync, renameSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { writeFileAtomic } from '@plugconv/core/node';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { rgbaToRgb, rgbToRgba, type RgbImage } from './image.js';
@@ -57,23 +58,6 @@ export function encodeImage(img: RgbImage, format: 'png' | 'jpeg'): Uint8Array {
   const png = new PNG({ width: img.width, height: img.height });
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
   return PNG.sync.write(png);
-}
-
-/** Writes a file atomically: a temporary file beside it, then renamed over it (parent folders created). */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
-    throw e;
-  }
 }
 
 /** Encodes by the file's extension (.png, else JPEG) and writes atomically. */
