@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv, decodeSafetensors, encodeSafetensors } from '../src/index.js';
+import { Conv, decodeSafetensors, encodeSafetensors, StateDictError } from '../src/index.js';
 import { readSafetensors, writeSafetensors } from '../src/node.js';
 import { fixturePath, fromYaml } from './helpers.js';
 
@@ -19,6 +19,16 @@ describe('state dicts name the bad keys', () => {
     const s = sd();
     s.delete('bn.running_var');
     expect(() => new Conv(4, 8, 3).loadStateDict(s)).toThrow(/missing keys: bn\.running_var/);
+    try {
+      new Conv(4, 8, 3).loadStateDict(s);
+    } catch (e) {
+      expect(e).toBeInstanceOf(StateDictError);
+      expect((e as StateDictError).missing).toEqual(['bn.running_var']);
+    }
+  });
+  it('a whole wrong model lists the first keys and counts the rest', () => {
+    const s = new Map([...Array(30).keys()].map((i) => [`x.${i}`, tf.zeros([1])]));
+    expect(() => new Conv(4, 8, 3).loadStateDict(s)).toThrow(/unexpected keys: x\.0, .*x\.19 \(\+10 more\)/);
   });
   it('unexpected key', () => {
     const s = sd();

@@ -22,6 +22,27 @@ export interface LoadOptions {
   strict?: boolean;
 }
 
+/** A state dict that does not fit a module; the lists say which keys, for callers that word it their own way. */
+export class StateDictError extends Error {
+  override name = 'StateDictError';
+  constructor(
+    message: string,
+    /** Keys the module has and the state dict lacks (strict loads only). */
+    readonly missing: string[],
+    /** Keys the state dict has and the module lacks (strict loads only). */
+    readonly unexpected: string[],
+    /** Keys present in both with different shapes (PyTorch layout). */
+    readonly mismatched: { key: string; expected: number[]; got: number[] }[],
+  ) {
+    super(message);
+  }
+}
+
+/** At most `n` items of a list, then how many more. */
+function some(list: string[], n = 20, sep = ', '): string {
+  return list.length <= n ? list.join(sep) : `${list.slice(0, n).join(sep)} (+${list.length - n} more)`;
+}
+
 /** PyTorch bookkeeping keys that carry no weights; accepted and ignored on load. */
 const IGNORED_SUFFIXES = ['.num_batches_tracked'];
 
@@ -194,7 +215,7 @@ export abstract class Module<I = tf.Tensor, O = tf.Tensor> {
     const entries = sd instanceof Map ? sd : new Map(Object.entries(sd));
     const slots = new Map(this.namedSlots());
     const missing: string[] = [];
-    const mismatched: string[] = [];
+    const mismatched: { key: string; expected: number[]; got: number[] }[] = [];
     for (const [key, slot] of slots) {
       const t = entries.get(key);
       if (!t) {
@@ -202,16 +223,15 @@ export abstract class Module<I = tf.Tensor, O = tf.Tensor> {
         continue;
       }
       const want = slot.layout.torchShape(slot.variable.shape);
-      if (want.length !== t.shape.length || want.some((d, i) => d !== t.shape[i])) {
-        mismatched.push(`${key}: expected [${want}], got [${t.shape}]`);
-      }
+      if (want.length !== t.shape.length || want.some((d, i) => d !== t.shape[i])) mismatched.push({ key, expected: want, got: t.shape });
     }
-    const unexpected = [...entries.keys()].filter((k) => !slots.has(k) && !IGNORED_SUFFIXES.some((s) => k.endsWith(s)));
+    const unexpected = strict ? [...entries.keys()].filter((k) => !slots.has(k) && !IGNORED_SUFFIXES.some((s) => k.endsWith(s))) : [];
+    if (!strict) missing.length = 0;
     const problems: string[] = [];
-    if (mismatched.length) problems.push(`shape mismatch: ${mismatched.join('; ')}`);
-    if (strict && missing.length) problems.push(`missing keys: ${missing.join(', ')}`);
-    if (strict && unexpected.length) problems.push(`unexpected keys: ${unexpected.join(', ')}`);
-    if (problems.length) throw new Error(`loadStateDict(${this.typeName}): ${problems.join(' | ')}`);
+    if (mismatched.length) problems.push(`shape mismatch: ${some(mismatched.map((m) => `${m.key}: expected [${m.expected}], got [${m.got}]`), 8, '; ')}`);
+    if (missing.length) problems.push(`missing keys: ${some(missing)}`);
+    if (unexpected.length) problems.push(`unexpected keys: ${some(unexpected)}`);
+    if (problems.length) throw new StateDictError(`loadStateDict(${this.typeName}): ${problems.join(' | ')}`, missing, unexpected, mismatched);
     for (const [key, slot] of slots) {
       const t = entries.get(key);
       if (!t) continue;

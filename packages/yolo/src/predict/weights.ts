@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Module } from '@plugconv/core';
+import { StateDictError, type Module } from '@plugconv/core';
 
 /** A weights file that does not fit the model; the message names the file and the keys. */
 export class WeightsError extends Error {
@@ -22,27 +22,19 @@ export function stateFromFile(tensors: Map<string, tf.Tensor>): Map<string, tf.T
 }
 
 /**
- * Loads a state dict (PyTorch layout and ultralytics' key names, `model.0.conv.weight`, ...; a fixture's `state.`
- * prefix is removed) into `model`. Fails naming `source` and the first missing, unexpected and mismatched keys
- * before any weight changes.
+ * Loads a weights file's tensors into `model` (a `state.` prefix, as fixtures have, is removed). When they do not
+ * fit, the error names the file, counts what is missing, unexpected or mis-shaped, and lists the first keys.
  */
 export function loadStateInto(model: Module<any, any>, tensors: Map<string, tf.Tensor>, source: string): void {
-  const sd = stateFromFile(tensors);
-  const slots = new Map(model.namedSlots());
-  const missing = [...slots.keys()].filter((k) => !sd.has(k));
-  const unexpected = [...sd.keys()].filter((k) => !slots.has(k) && !k.endsWith('.num_batches_tracked'));
-  const mismatched: string[] = [];
-  for (const [k, slot] of slots) {
-    const t = sd.get(k);
-    const want = slot.layout.torchShape(slot.variable.shape);
-    if (t && (t.shape.length !== want.length || want.some((d, i) => d !== t.shape[i]))) mismatched.push(`${k} expects [${want}], file has [${t.shape}]`);
+  try {
+    model.loadStateDict(stateFromFile(tensors));
+  } catch (e) {
+    if (!(e instanceof StateDictError)) throw e;
+    const problems: string[] = [];
+    if (e.missing.length) problems.push(`${e.missing.length} keys missing: ${some(e.missing)}`);
+    if (e.unexpected.length) problems.push(`${e.unexpected.length} unexpected keys: ${some(e.unexpected)}`);
+    if (e.mismatched.length) problems.push(`${e.mismatched.length} shapes differ: ${some(e.mismatched.map((m) => `${m.key} expects [${m.expected}], file has [${m.got}]`), 4)}`);
+    const size = model.namedSlots().length;
+    throw new WeightsError(`${source} does not fit this model (${size} tensors; is it the right config and scale?): ${problems.join('; ')}`);
   }
-  const problems: string[] = [];
-  if (missing.length) problems.push(`${missing.length} keys missing: ${some(missing)}`);
-  if (unexpected.length) problems.push(`${unexpected.length} unexpected keys: ${some(unexpected)}`);
-  if (mismatched.length) problems.push(`${mismatched.length} shapes differ: ${some(mismatched, 4)}`);
-  if (problems.length) {
-    throw new WeightsError(`${source} does not fit this model (${slots.size} tensors; is it the right config and scale?): ${problems.join('; ')}`);
-  }
-  model.loadStateDict(sd);
 }
