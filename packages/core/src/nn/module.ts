@@ -22,8 +22,19 @@ export interface LoadOptions {
   strict?: boolean;
 }
 
+/** A state-dict key whose tensor has another shape than the module's (PyTorch layout). */
+export interface ShapeMismatch {
+  /** The state-dict key. */
+  key: string;
+  /** The module's shape. */
+  expected: number[];
+  /** The state dict's shape. */
+  got: number[];
+}
+
 /** A state dict that does not fit a module; the lists say which keys, for callers that word it their own way. */
 export class StateDictError extends Error {
+  /** The error's class name. */
   override name = 'StateDictError';
   constructor(
     message: string,
@@ -32,7 +43,7 @@ export class StateDictError extends Error {
     /** Keys the state dict has and the module lacks (strict loads only). */
     readonly unexpected: string[],
     /** Keys present in both with different shapes (PyTorch layout). */
-    readonly mismatched: { key: string; expected: number[]; got: number[] }[],
+    readonly mismatched: ShapeMismatch[],
   ) {
     super(message);
   }
@@ -215,7 +226,7 @@ export abstract class Module<I = tf.Tensor, O = tf.Tensor> {
     const entries = sd instanceof Map ? sd : new Map(Object.entries(sd));
     const slots = new Map(this.namedSlots());
     const missing: string[] = [];
-    const mismatched: { key: string; expected: number[]; got: number[] }[] = [];
+    const mismatched: ShapeMismatch[] = [];
     for (const [key, slot] of slots) {
       const t = entries.get(key);
       if (!t) {
