@@ -3,17 +3,24 @@
  * and module registry, safetensors state dicts, FLOP counting and Conv+BN fusion.
  * @packageDocumentation
  */
+export * from './math.js';
 export * from './nn/layout.js';
 export * from './nn/module.js';
 export * from './nn/init.js';
+export * from './nn/check-args.js';
+export * from './nn/fold-batchnorm.js';
 export * from './nn/conv2d.js';
 export * from './nn/batchnorm.js';
 export * from './nn/linear.js';
 export * from './nn/activations.js';
 export * from './nn/pool.js';
+export * from './ops/conv-types.js';
+export * from './ops/kernel-layout.js';
+export { subsample, phaseTaps, type PhaseTaps } from './ops/polyphase.js';
 export * from './ops/conv.js';
 export * from './flops.js';
 export * from './blocks/fusable.js';
+export * from './blocks/conv-norm-act.js';
 export * from './blocks/conv.js';
 export * from './blocks/csp.js';
 export * from './blocks/sppf.js';

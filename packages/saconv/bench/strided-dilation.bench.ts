@@ -1,7 +1,7 @@
 import { it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv, conv2dExact, summarize, useBackend, type DetectionModel } from '@plugconv/core';
-import { exactConv2d, SAConv2d } from '../src/index.js';
+import { SAConv2d } from '../src/index.js';
 import { shippedModel } from '../test/helpers.js';
 
 /**
@@ -50,8 +50,8 @@ it('conv: stride 2 with dilation 3 and 6', async () => {
       const g = { stride: 2, padding: d, dilation: d, groups: 1 };
       const [full, sub, poly, plain] = await compare([
         () => conv2dExact(x, f, { ...g, stride: 1 }, 'dense'),
-        () => exactConv2d(x, f, g, 'dense', { method: 'subsample', dilation: 'native' }),
-        () => exactConv2d(x, f, g, 'dense', { method: 'polyphase', dilation: 'native' }),
+        () => conv2dExact(x, f, g, 'dense', { stridedDilation: 'subsample', dilationMode: 'native' }),
+        () => conv2dExact(x, f, g, 'dense', { stridedDilation: 'polyphase', dilationMode: 'native' }),
         () => conv2dExact(x, f, { stride: 2, padding: 1, dilation: 1, groups: 1 }, 'dense'),
       ]);
       console.log(`| 1x${h}x${h}x${cin} | ${cout} | ${d} |${ms(full)} |${ms(sub)} |${ms(poly)} |${ms(plain)} |`);

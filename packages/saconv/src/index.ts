@@ -10,8 +10,6 @@ export * from './saconv2d.js';
 export * from './c2f-saconv.js';
 export * from './reflect-pad.js';
 export * from './weight-standardization.js';
-export * from './strided-dilated-conv.js';
-export * from './valid-conv.js';
 
 /** The YAML tokens this package registers (SAConv2d, C2f_SAConv), for a core `Registry`. */
 export const modules: ModuleSpec[] = saconvModules;

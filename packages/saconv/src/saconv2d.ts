@@ -6,22 +6,22 @@ import {
   Module,
   SiLU,
   autopad,
+  checkIntArgs,
   conv2dExact,
+  conv2dTorch,
   countMacs,
   globalAvgPool,
   isCountingMacs,
   kaimingUniform,
-  kernelLayout,
   numel,
   pickConvStrategy,
   subsample,
   type ConvGeometry,
   type ConvStrategy,
-  type Layout,
+  type StridedDilationMethod,
 } from '@plugconv/core';
 import { reflectPad2d } from './reflect-pad.js';
 import { standardizeWeight, weightMoments } from './weight-standardization.js';
-import { exactConv2d, type StridedDilationMethod } from './strided-dilated-conv.js';
 
 /** Reflect padding of the switch's 5x5 average (keeps the map size at stride 1). */
 export const SWITCH_POOL_PADDING = 2;
@@ -42,7 +42,8 @@ export const ATROUS_RATE = 3;
  * State keys as PyTorch: weight, weight_diff (parameters, (c2, c1/g, k, k)), weight_gamma, weight_beta
  * (buffers, (c2, 1, 1, 1)), switch.*, pre_context.*, post_context.*, bn.*. Padding autopad(k, p, d) (the
  * seed's autopad(k, p) ignores d, which only agrees at d = 1). Both branches are exact and differentiable for
- * any stride and dilation through {@link exactConv2d} (stride 2 with dilation 3 or 6: the polyphase split).
+ * any stride and dilation through core's conv engine (`conv2dTorch`; stride 2 with dilation 3 or 6: the
+ * polyphase split).
  */
 export class SAConv2d extends Module {
   /** Input channels. */
@@ -75,14 +76,10 @@ export class SAConv2d extends Module {
   readonly bn: BatchNorm2d;
   /** The activation (SiLU by default, as Conv). */
   readonly act: Module;
-  private readonly kernel: Layout;
 
   constructor(c1: number, c2: number, k = 3, s = 1, p: number | null = null, g = 1, d = 1, act: boolean | Module = true) {
     super();
-    const ints: [string, number][] = [['c1', c1], ['c2', c2], ['k', k], ['s', s], ['g', g], ['d', d]];
-    for (const [name, v] of ints) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`SAConv2d: ${name} must be a positive integer, got ${v}`);
-    }
+    checkIntArgs('SAConv2d', { c1, c2, k, s, g, d });
     if (c1 % g !== 0 || c2 % g !== 0) throw new Error(`SAConv2d: c1 ${c1} and c2 ${c2} must be divisible by groups ${g}`);
     const pad = autopad(k, p, d);
     if (2 * pad !== d * (k - 1)) {
@@ -99,7 +96,6 @@ export class SAConv2d extends Module {
     this.k = k;
     this.geometry = { stride: s, padding: pad, dilation: d, groups: g };
     this.strategy = pickConvStrategy(c1, g);
-    this.kernel = kernelLayout(c1, c2, k, g, this.strategy).layout;
     const shape = [c2, c1 / g, k, k];
     // PyTorch layout: the standardisation reduces per output channel (axis 0) whatever the conv strategy
     this.weight = this.addParameter('weight', kaimingUniform(shape, (c1 / g) * k * k));
@@ -198,9 +194,9 @@ export class SAConv2d extends Module {
     return sw;
   }
 
-  /** One branch: the PyTorch-layout kernel in the strategy's layout, exact for any stride and dilation. */
+  /** One branch: core's conv over the PyTorch-layout kernel, exact and differentiable for any stride and dilation. */
   private conv(x: tf.Tensor4D, torchKernel: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
-    const y = exactConv2d(x, this.kernel.fromTorch(torchKernel) as tf.Tensor4D, g, this.strategy, { method: this.stridedDilation });
+    const y = conv2dTorch(x, torchKernel, g, { strategy: this.strategy, stridedDilation: this.stridedDilation });
     if (isCountingMacs()) countMacs(numel(y.shape) * (this.c1 / g.groups) * this.k * this.k);
     return y;
   }

@@ -3,6 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, coreModules, Registry, type DetectionModel, type Module } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
 import { modules } from '../src/index.js';
+import { seeded } from '@plugconv/test-harness/tf-reference';
+
+export { maxAbsDiff, seeded } from '@plugconv/test-harness/tf-reference';
 
 /** Path of a file in packages/saconv/fixtures. */
 export const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -21,18 +24,6 @@ export function shippedModel(name: string, scale: string): DetectionModel {
   return buildModel(loadYoloConfig(shippedConfig(name)), { registry, scale });
 }
 
-/** Deterministic values in [-a, a) (a small LCG, so tests do not depend on tfjs's random streams). */
-export function seeded(shape: number[], seed: number, a = 1): tf.Tensor {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((x, y) => x * y, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = ((s / 2 ** 32) * 2 - 1) * a;
-  }
-  return tf.tensor(v, shape);
-}
-
 /** Gives every parameter and buffer of `m` seeded random values (BN variances positive), so no branch hides behind a zero init. */
 export function randomizeState(m: Module<any, any>, seed = 1): void {
   let i = 0;
@@ -44,9 +35,4 @@ export function randomizeState(m: Module<any, any>, seed = 1): void {
     r.dispose();
     if (value !== r) value.dispose();
   }
-}
-
-/** Max |a - b|. */
-export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }

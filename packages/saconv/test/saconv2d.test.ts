@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { countingMacs, useBackend } from '@plugconv/core';
 import { C2f_SAConv, SAConv2d } from '../src/index.js';
-import { manualSubsample, referenceConv2d, referenceReflectIndex, referenceStandardize } from './reference.js';
+import { manualSubsample, referenceConv2d } from '@plugconv/test-harness/tf-reference';
+import { referenceReflectIndex, referenceStandardize } from './reference.js';
 import { maxAbsDiff, randomizeState, seeded, shippedModel } from './helpers.js';
 
 /**

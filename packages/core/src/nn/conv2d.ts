@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { convLayout, depthwiseLayoutFor, groupedSumLayoutFor, type Layout } from './layout.js';
 import { Module } from './module.js';
 import { kaimingUniform } from './init.js';
-import { conv2dExact, pickConvStrategy, type ConvGeometry, type ConvStrategy } from '../ops/conv.js';
+import type { BatchNormFoldable } from './fold-batchnorm.js';
+import { conv2dExact, pickConvStrategy } from '../ops/conv.js';
+import type { ConvGeometry, ConvStrategy } from '../ops/conv-types.js';
+import { kernelLayout, scaleKernelOutputs } from '../ops/kernel-layout.js';
 import { countMacs, isCountingMacs, numel } from '../flops.js';
 
 /** Constructor options of {@link Conv2d} (PyTorch's keyword arguments). */
@@ -22,40 +24,11 @@ export interface Conv2dOptions {
 }
 
 /**
- * The internal kernel shape and layout of a strategy: `dense`/`split` (k, k, I/g, O) as tf.conv2d,
- * `depthwise` (k, k, I, O/I) as tf.depthwiseConv2d, `grouped-sum` (k, k, I, O/g). Throws for a strategy that
- * cannot express the grouping.
- */
-export function kernelLayout(
-  cin: number,
-  cout: number,
-  k: number,
-  groups: number,
-  strategy: ConvStrategy,
-): {
-  /** The internal kernel shape. */
-  shape: number[];
-  /** How it maps to PyTorch's (O, I/g, k, k). */
-  layout: Layout;
-} {
-  if (strategy === 'dense' && groups !== 1) throw new Error(`Conv2d: strategy 'dense' needs groups 1, got groups ${groups}`);
-  if (strategy === 'depthwise' && groups !== cin) throw new Error(`Conv2d: strategy 'depthwise' needs groups == in_channels (${cin}), got groups ${groups}`);
-  switch (strategy) {
-    case 'dense':
-    case 'split':
-      return { shape: [k, k, cin / groups, cout], layout: convLayout };
-    case 'depthwise':
-      return { shape: [k, k, cin, cout / cin], layout: depthwiseLayoutFor(cin) };
-    case 'grouped-sum':
-      return { shape: [k, k, cin, cout / groups], layout: groupedSumLayoutFor(cin, cout, groups) };
-  }
-}
-
-/**
  * PyTorch's nn.Conv2d (square kernel, symmetric zero padding) with any groups, stride, dilation and padding.
- * State keys `weight` (O, I/g, k, k) and `bias`.
+ * State keys `weight` (O, I/g, k, k) and `bias`. The conv owns its kernel's internal layout (fixed by its
+ * strategy): a BatchNorm folds in through {@link Conv2d.scaleOutputs} and {@link Conv2d.addOutputBias}.
  */
-export class Conv2d extends Module {
+export class Conv2d extends Module implements BatchNormFoldable {
   /** Input channels. */
   readonly cin: number;
   /** Output channels. */
@@ -97,12 +70,39 @@ export class Conv2d extends Module {
     return this.bias;
   }
 
+  /** Multiplies output channel o of the kernel (in its internal layout) and of the bias by `scale[o]`, in place. */
+  scaleOutputs(scale: tf.Tensor1D): void {
+    tf.tidy(() => {
+      this.weight.assign(scaleKernelOutputs(this.weight as tf.Tensor4D, scale, this.geometry.groups, this.strategy));
+      if (this.bias) this.bias.assign(tf.mul(this.bias, scale));
+    });
+  }
+
+  /** Adds `shift` to the bias, creating it (zeros) first when the conv has none. */
+  addOutputBias(shift: tf.Tensor1D): void {
+    const bias = this.ensureBias();
+    tf.tidy(() => bias.assign(tf.add(bias, shift)));
+  }
+
   /** Convolves NHWC `x` as PyTorch's Conv2d would (any groups, stride, dilation, padding). */
   forward(x: tf.Tensor): tf.Tensor {
+    this.checkInput(x);
+    return this.convolve(x as tf.Tensor4D, this.weight as tf.Tensor4D);
+  }
+
+  /** Throws naming the layer unless `x` is an NHWC batch with `cin` channels. */
+  protected checkInput(x: tf.Tensor): void {
     if (x.rank !== 4 || x.shape[3] !== this.cin) {
-      throw new Error(`Conv2d(${this.cin}->${this.cout}): expected NHWC input with ${this.cin} channels, got [${x.shape}]`);
+      throw new Error(`${this.typeName}(${this.cin}->${this.cout}): expected NHWC input with ${this.cin} channels, got [${x.shape}]`);
     }
-    const y = conv2dExact(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.geometry, this.strategy);
+  }
+
+  /**
+   * Convolves `x` with `filter` (this conv's internal layout: the weight, or a kernel computed from it), counts
+   * the MACs and adds the bias: the forward of the conv and of subclasses that transform their kernel.
+   */
+  protected convolve(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor {
+    const y = conv2dExact(x, filter, this.geometry, this.strategy);
     if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k);
     return this.bias ? tf.add(y, this.bias) : y;
   }

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { kernelLayout, pickConvStrategy, useBackend } from '@plugconv/core';
-import { exactConv2d, phaseTaps, validConv2d, type DilationMode } from '../src/index.js';
-import { referenceConv2d, referenceConvGrads } from './reference.js';
-import { maxAbsDiff, seeded } from './helpers.js';
+import { maxAbsDiff, referenceConv2d, referenceConvGrads, seeded } from '@plugconv/test-harness/tf-reference';
+import { conv2dExact, kernelLayout, phaseTaps, pickConvStrategy, useBackend, type DilationMode } from '../src/index.js';
 
 describe('phaseTaps', () => {
   it('stride 2, dilation 3: taps 0 and 2 read phase 0 (offsets 0, 3), tap 1 reads phase 1 (offset 1)', () => {
@@ -44,7 +42,7 @@ const GEOMETRIES: [number, number, number, number][] = [
   [3, 2, 1, 1],
 ];
 
-describe.each(['cpu', 'wasm'] as const)('polyphaseConv2d on %s equals a stride-1 reference conv then a manual subsample', (backend) => {
+describe.each(['cpu', 'wasm'] as const)('conv2dExact (stride+dilation methods, dilation modes) on %s equals a stride-1 reference conv then a manual subsample', (backend) => {
   it.each(GROUPINGS)('cin %i, cout %i, groups %i, every geometry, odd sizes', async (cin, cout, groups) => {
     await useBackend(backend);
     const strategy = pickConvStrategy(cin, groups);
@@ -58,7 +56,7 @@ describe.each(['cpu', 'wasm'] as const)('polyphaseConv2d on %s equals a stride-1
           const ref = referenceConv2d(x, wt, s, p, d, groups);
           for (const dilation of ['native', 'space-to-batch'] as DilationMode[]) {
             for (const method of ['polyphase', 'subsample'] as const) {
-              const y = exactConv2d(x, internal, g, strategy, { method, dilation });
+              const y = conv2dExact(x, internal, g, strategy, { stridedDilation: method, dilationMode: dilation });
               const where = `${strategy} k${k} s${s} d${d} p${p} ${h}x${w} ${method} ${dilation}`;
               expect(y.shape, where).toEqual(ref.shape);
               expect(maxAbsDiff(y, ref), where).toBeLessThan(2e-5);
@@ -69,12 +67,12 @@ describe.each(['cpu', 'wasm'] as const)('polyphaseConv2d on %s equals a stride-1
     }
   });
 
-  it('validConv2d sizes a non-square dilated kernel per axis (tfjs numeric pad 0 uses the kernel height for both)', async () => {
+  it('conv2dExact sizes a non-square dilated kernel per axis (tfjs numeric pad 0 uses the kernel height for both)', async () => {
     await useBackend(backend);
     tf.tidy(() => {
       const x = seeded([1, 13, 10, 4], 5) as tf.Tensor4D;
       const f = seeded([2, 1, 4, 5], 6) as tf.Tensor4D;
-      expect(validConv2d(x, f, 3, 1, 'dense').shape).toEqual([1, 10, 10, 5]);
+      expect(conv2dExact(x, f, { stride: 1, padding: 0, dilation: 3, groups: 1 }, 'dense').shape).toEqual([1, 10, 10, 5]);
     });
   });
 });
@@ -103,7 +101,7 @@ describe('gradients through dilated and strided-dilated convs (cpu; tfjs has non
     for (const method of ['polyphase', 'subsample'] as const) {
       // the kernel is differentiated in PyTorch layout, as SAConv2d holds it
       const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(exactConv2d(a as tf.Tensor4D, layout.fromTorch(b) as tf.Tensor4D, g, strategy, { method }), r)),
+        tf.sum(tf.mul(conv2dExact(a as tf.Tensor4D, layout.fromTorch(b) as tf.Tensor4D, g, strategy, { stridedDilation: method }), r)),
       )([x, wt]);
       expect(maxAbsDiff(dx!, ref.dx), `${method} dx`).toBeLessThan(1e-4);
       expect(maxAbsDiff(dw!, ref.dw), `${method} dW`).toBeLessThan(1e-4);
