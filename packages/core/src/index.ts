@@ -34,6 +34,7 @@ export * from './parse/python.js';
 export * from './parse/parse-model.js';
 export * from './model/detection-model.js';
 export * from './model/summary.js';
+export * from './model/fuse.js';
 export * from './state/safetensors.js';
 export * from './backend.js';
 export * from './parity.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, makeDivisible, modelName, parseYoloConfig, pyLiteral, pyRound, summarize } from '../src/index.js';
+import { buildModel, makeDivisibleUltralytics as makeDivisible, modelName, parseYoloConfig, pyLiteral, pyRound, summarize } from '../src/index.js';
 import { loadYoloConfig, unscaledPath } from '../src/node.js';
 import { coreRegistry, fixturePath, fromYaml } from './helpers.js';
 

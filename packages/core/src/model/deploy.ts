@@ -1,6 +1,6 @@
 import type { Module } from '../nn/module.js';
 import { isFusable, isReparameterizable } from '../blocks/fusable.js';
-import { fuse } from './summary.js';
+import { fuse } from './fuse.js';
 
 /**
  * Structural re-parameterisation only: calls `switchToDeploy()` on every {@link Reparameterizable} module of the

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList } from '../nn/module.js';
 import { Detect } from '../blocks/detect.js';
+import { fromEntries, resolveFrom } from './from-index.js';
 
 /** A built YAML row: the module and ultralytics' metadata (i, f, type, np, args). */
 export interface LayerInfo {
@@ -42,7 +43,7 @@ export class DetectionModel extends Module<tf.Tensor, tf.Tensor | tf.Tensor[]> {
     this.info = info;
     this.name = name;
     this.inputChannels = inputChannels;
-    this.save = new Set(info.flatMap((l) => (Array.isArray(l.from) ? l.from : [l.from]).filter((f) => f !== -1).map((f) => (f < 0 ? f + l.index : f))));
+    this.save = new Set(info.flatMap((l) => fromEntries(l.from).filter((f) => f !== -1).map((f) => resolveFrom(f, l.index))));
   }
 
   override get typeName(): string {
@@ -55,52 +56,64 @@ export class DetectionModel extends Module<tf.Tensor, tf.Tensor | tf.Tensor[]> {
     return last instanceof Detect ? last : null;
   }
 
-  /** Runs rows 0..upTo-1 and returns every output that is saved or last (ultralytics' _predict_once). */
-  private run(x: tf.Tensor, upTo: number): { last: unknown; outputs: unknown[] } {
-    const outputs: unknown[] = [];
-    let cur: unknown = x;
-    for (let i = 0; i < upTo; i++) {
-      const m = this.model.items[i]!;
-      const f = this.info[i]!.from;
-      if (f !== -1) cur = Array.isArray(f) ? f.map((j) => (j === -1 ? cur : outputs[j < 0 ? j + i : j])) : outputs[f < 0 ? f + i : f];
-      try {
-        cur = m.forward(cur);
-      } catch (e) {
-        const l = this.info[i]!;
-        const shapes = (Array.isArray(cur) ? cur : [cur]).map((t) => `[${(t as tf.Tensor).shape}]`).join(', ');
-        throw new Error(`${this.name} row ${i} (${l.type}, from ${JSON.stringify(l.from)}, input ${shapes}): ${(e as Error).message}`);
-      }
-      outputs.push(this.save.has(i) ? cur : null);
-    }
-    return { last: cur, outputs };
-  }
-
-  forward(x: tf.Tensor): tf.Tensor | tf.Tensor[] {
+  /** Throws naming the model unless `x` is an NHWC batch with the model's input channels. */
+  private checkInput(x: tf.Tensor): void {
     if (x.rank !== 4 || x.shape[3] !== this.inputChannels) {
       throw new Error(`${this.name}: expected an NHWC batch with ${this.inputChannels} channels, got [${x.shape}]`);
     }
-    return this.run(x, this.model.items.length).last as tf.Tensor | tf.Tensor[];
+  }
+
+  /**
+   * Runs rows 0..upTo-1 (ultralytics' _predict_once) and returns every row's output. `release` decides what
+   * lives: `keep` leaves every output to the caller's tidy (training, whose tape needs them, and the stride
+   * probe); `after-last-reader` runs each row in its own tf.tidy and disposes an output once no later row reads
+   * it (inference: peak memory is the live feature maps, not the whole forward; yolov8n at 640: 265 -> 93 MiB
+   * measured). Errors name the row, its `from` and its input shapes.
+   */
+  private forwardRows(x: tf.Tensor, upTo: number, release: RowRelease): unknown[] {
+    const lastReaders = release === 'after-last-reader' ? this.lastReaders() : null;
+    const produced: unknown[] = [];
+    const pick = (j: number) => (j < 0 ? x : produced[j]);
+    for (let i = 0; i < upTo; i++) {
+      const l = this.info[i]!;
+      const input = Array.isArray(l.from) ? l.from.map((f) => pick(resolveFrom(f, i))) : pick(resolveFrom(l.from, i));
+      const m = this.model.items[i]!;
+      try {
+        produced.push(lastReaders ? tf.tidy(() => m.forward(input) as tf.TensorContainer) : m.forward(input));
+      } catch (e) {
+        const shapes = (Array.isArray(input) ? input : [input]).map((t) => `[${(t as tf.Tensor).shape}]`).join(', ');
+        throw new Error(`${this.name} row ${i} (${l.type}, from ${JSON.stringify(l.from)}, input ${shapes}): ${(e as Error).message}`);
+      }
+      if (lastReaders) releaseRead(produced as (tf.TensorContainer | null)[], lastReaders, i, x);
+    }
+    return produced;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor | tf.Tensor[] {
+    this.checkInput(x);
+    return this.forwardRows(x, this.model.items.length, 'keep').at(-1) as tf.Tensor | tf.Tensor[];
   }
 
   /** The inputs the Detect head receives for an input of size s x s (for the stride dry run). */
   headInputShapes(size: number): number[][] {
     return tf.tidy(() => {
       const n = this.model.items.length;
-      const head = this.info[n - 1]!;
       const x = tf.zeros([1, size, size, this.inputChannels]);
-      const { outputs, last } = this.run(x, n - 1);
-      const f = head.from;
-      const pick = (j: number) => (j === -1 ? last : outputs[j < 0 ? j + n - 1 : j]) as tf.Tensor;
-      return (Array.isArray(f) ? f.map(pick) : [pick(f)]).map((t) => t.shape);
+      const produced = this.forwardRows(x, n - 1, 'keep');
+      return fromEntries(this.info[n - 1]!.from).map((f) => {
+        const j = resolveFrom(f, n - 1);
+        return ((j < 0 ? x : produced[j]) as tf.Tensor).shape;
+      });
     });
   }
 
   /** Eval-mode inference: NHWC in, (B, 4+nc, anchors) out; intermediate feature maps are freed as soon as possible. */
   predict(x: tf.Tensor): tf.Tensor {
+    this.checkInput(x);
     const wasTraining = this.training;
     if (wasTraining) this.eval();
     try {
-      return this.runReleasing(x) as tf.Tensor;
+      return this.forwardRows(x, this.model.items.length, 'after-last-reader').at(-1) as tf.Tensor;
     } finally {
       if (wasTraining) this.train();
     }
@@ -110,50 +123,29 @@ export class DetectionModel extends Module<tf.Tensor, tf.Tensor | tf.Tensor[]> {
   private lastReaders(): number[] {
     const last = this.info.map((l) => l.index);
     for (const l of this.info) {
-      const froms = Array.isArray(l.from) ? l.from : [l.from];
-      for (const f of froms) {
-        const j = f === -1 ? l.index - 1 : f < 0 ? f + l.index : f;
+      for (const f of fromEntries(l.from)) {
+        const j = resolveFrom(f, l.index);
         if (j >= 0) last[j] = Math.max(last[j]!, l.index);
       }
     }
     return last;
   }
+}
 
-  /**
-   * Eval inference row by row, each row in its own tf.tidy, freeing every row's output once no later row reads
-   * it: peak memory is the live feature maps, not the whole forward (yolov8n at 640: 265 -> 93 MiB measured).
-   */
-  private runReleasing(x: tf.Tensor): tf.TensorContainer {
-    if (x.rank !== 4 || x.shape[3] !== this.inputChannels) {
-      throw new Error(`${this.name}: expected an NHWC batch with ${this.inputChannels} channels, got [${x.shape}]`);
-    }
-    const last = this.lastReaders();
-    const produced: (tf.TensorContainer | null)[] = [];
-    const n = this.model.items.length;
-    for (let i = 0; i < n; i++) {
-      const f = this.info[i]!.from;
-      const pick = (j: number) => (j === -1 ? (i === 0 ? x : produced[i - 1]) : produced[j < 0 ? j + i : j]);
-      const input = Array.isArray(f) ? f.map(pick) : pick(f);
-      let y: tf.TensorContainer;
-      try {
-        y = tf.tidy(() => this.model.items[i]!.forward(input) as tf.TensorContainer);
-      } catch (e) {
-        const l = this.info[i]!;
-        const shapes = (Array.isArray(input) ? input : [input]).map((t) => `[${(t as tf.Tensor).shape}]`).join(', ');
-        throw new Error(`${this.name} row ${i} (${l.type}, from ${JSON.stringify(l.from)}, input ${shapes}): ${(e as Error).message}`);
-      }
-      produced.push(y);
-      for (let j = 0; j < i; j++) {
-        if (produced[j] === null || last[j]! > i) continue;
-        // a row may pass a tensor through (an identity): never free the caller's input or a tensor still held
-        const alive = new Set<tf.Tensor>([x, ...produced.flatMap((p, k) => (k !== j && p !== null ? tensorsOf(p) : []))]);
-        tf.dispose(tensorsOf(produced[j]!).filter((t) => !alive.has(t)));
-        produced[j] = null;
-      }
-    }
-    return produced[n - 1]!;
+/** What the row loop keeps alive: every output (`keep`), or each until its last reader has run. */
+type RowRelease = 'keep' | 'after-last-reader';
+
+/**
+ * After row `i` ran: disposes (and nulls) every earlier output whose last reader is at most `i`. A row may pass
+ * a tensor through (an identity): the caller's input and any tensor still held by another output stay alive.
+ */
+function releaseRead(produced: (tf.TensorContainer | null)[], lastReaders: number[], i: number, x: tf.Tensor): void {
+  for (let j = 0; j < i; j++) {
+    if (produced[j] === null || lastReaders[j]! > i) continue;
+    const alive = new Set<tf.Tensor>([x, ...produced.flatMap((p, k) => (k !== j && p !== null ? tensorsOf(p) : []))]);
+    tf.dispose(tensorsOf(produced[j]!).filter((t) => !alive.has(t)));
+    produced[j] = null;
   }
-
 }
 
 /** The tensors of a row output (a tensor or a list of them). */

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { countingMacs } from '../flops.js';
 import type { Module } from '../nn/module.js';
 import { DetectionModel } from './detection-model.js';
-import { isFusable } from '../blocks/fusable.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 
 /** ultralytics' model_info figures. */
@@ -74,10 +73,4 @@ export function summarize(model: DetectionModel, imgsz = 640): ModelSummary {
 /** ultralytics' summary line: `YOLOv8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs`. */
 export function summaryLine(s: ModelSummary): string {
   return `${s.name} summary${s.fused ? ' (fused)' : ''}: ${s.layers} layers, ${s.params} parameters, ${s.gradients} gradients, ${s.gflops.toFixed(1)} GFLOPs`;
-}
-
-/** Folds every Conv+BN pair (and anything else {@link Fusable}) for inference, in place, as ultralytics' fuse(). */
-export function fuse<M extends Module<any, any>>(model: M): M {
-  for (const [, m] of model.namedModules()) if (m !== model && isFusable(m)) m.fuse();
-  return model;
 }

@@ -2,10 +2,12 @@ import { Module, Sequential } from '../nn/module.js';
 import { ACTIVATIONS } from '../nn/activations.js';
 import { defaultActivation } from '../blocks/conv.js';
 import { DetectionModel, type LayerInfo } from '../model/detection-model.js';
+import { fromEntries, isValidFrom, resolveFrom } from '../model/from-index.js';
 import type { Registry } from '../registry/registry.js';
 import type { ArgSpec, ModuleSpec } from '../registry/spec.js';
 import { ConfigError, type Row, type YoloConfig } from './config.js';
-import { makeDivisible, pyLiteral, pyRound } from './python.js';
+import { pyLiteral, pyRound } from './python.js';
+import { makeDivisibleUltralytics } from '../math.js';
 
 /** Options of {@link buildModel}. */
 export interface BuildOptions {
@@ -117,15 +119,15 @@ export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionMod
   const layers: Module<any, any>[] = [];
   const info: LayerInfo[] = [];
   try {
-    let ch: number[] = [inputChannels];
+    // output channels per row
+    const ch: number[] = [];
     const rows = [...cfg.backbone, ...cfg.head];
     rows.forEach((row, i) => {
       const [from, repeats, name, rawArgs] = row;
       const where = rowLabel(i, row);
-      const froms = Array.isArray(from) ? from : [from];
+      const froms = fromEntries(from);
       for (const f of froms) {
-        const ok = Number.isInteger(f) && (i === 0 ? f === -1 : f < 0 ? i + f >= 0 : f < i);
-        if (!ok) throw new ConfigError(`${where}: bad 'from' index ${JSON.stringify(f)} (must be -1 or an earlier row, 0..${i - 1})`);
+        if (!isValidFrom(f, i)) throw new ConfigError(`${where}: bad 'from' index ${JSON.stringify(f)} (must be -1 or an earlier row, 0..${i - 1})`);
       }
       const spec = typeof name === 'string' ? options.registry.get(name) : undefined;
       if (!spec) {
@@ -137,7 +139,10 @@ export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionMod
       const scope = { nc };
       let args = rawArgs.map((a) => (typeof a === 'string' ? pyLiteral(a, scope) : a));
       let n = repeats > 1 ? Math.max(pyRound(repeats * depth), 1) : repeats;
-      const chOf = (f: number) => ch[f < 0 ? ch.length + f : f]!;
+      const chOf = (f: number) => {
+        const j = resolveFrom(f, i);
+        return j < 0 ? inputChannels : ch[j]!;
+      };
       const single = () => {
         if (Array.isArray(from)) throw new ConfigError(`${where}: ${spec.name} takes one input, got from=${JSON.stringify(from)}`);
         return chOf(from);
@@ -149,7 +154,7 @@ export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionMod
           const c1 = single();
           c2 = args[0] as number;
           if (!Number.isInteger(c2)) throw new ConfigError(`${where}: ${spec.name} needs output channels as its first argument, got ${JSON.stringify(args[0])}`);
-          if (c2 !== nc) c2 = makeDivisible(Math.min(c2, maxChannels) * width, 8);
+          if (c2 !== nc) c2 = makeDivisibleUltralytics(Math.min(c2, maxChannels) * width, 8);
           args = [c1, c2, ...args.slice(1)];
           if (spec.rule === 'repeat') {
             args.splice(2, 0, n);
@@ -185,7 +190,6 @@ export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionMod
       }
       layers.push(m);
       info.push({ index: i, from, repeats: n, type: spec.name, params: m.numParams(), args });
-      if (i === 0) ch = [];
       ch.push(c2);
     });
   } finally {

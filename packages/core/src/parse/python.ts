@@ -5,11 +5,6 @@ export function pyRound(x: number): number {
   return (Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
 }
 
-/** ultralytics' make_divisible(x, d) = ceil(x / d) * d. */
-export function makeDivisible(x: number, divisor = 8): number {
-  return Math.ceil(x / divisor) * divisor;
-}
-
 /**
  * A YAML string argument as ultralytics reads it: a name of the parse scope (`nc`), Python literals (`None`,
  * `True`, `False`, numbers, lists) or, failing that, the string itself (`"nearest"`, `"RE"`).
