@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { C2fBase, Module } from '@plugconv/core';
+import { BottleneckBase, C2fBase } from '@plugconv/core';
 import { DEFAULT_BITS, DEFAULT_BLOCK } from './dsconv.js';
 import { checkQuantization } from './quantize.js';
 import { DSConv2D } from './dsconv2d.js';
@@ -9,25 +8,10 @@ import { DSConv2D } from './dsconv2d.js';
  * DSConv2D(c_, c2, 3, g=g), c_ = int(c2 * e), with a residual when `shortcut` and c1 == c2. (Unlike
  * ultralytics' Bottleneck, the first conv is 1x1.) Keys cv1.conv.weight, cv1.bn.*, cv2.*.
  */
-export class Bottleneck_DSConv extends Module {
-  /** DSConv2D(c1, c_, 1). */
-  readonly cv1: DSConv2D;
-  /** DSConv2D(c_, c2, 3, groups g). */
-  readonly cv2: DSConv2D;
-  /** Whether the input is added (shortcut and c1 == c2). */
-  readonly add: boolean;
-
+export class Bottleneck_DSConv extends BottleneckBase<DSConv2D, DSConv2D> {
   constructor(c1: number, c2: number, shortcut = true, g = 1, e = 0.5, bits = DEFAULT_BITS, block = DEFAULT_BLOCK) {
-    super();
     const c = Math.trunc(c2 * e);
-    this.cv1 = this.addModule('cv1', new DSConv2D(c1, c, 1, 1, null, 1, 1, true, bits, block));
-    this.cv2 = this.addModule('cv2', new DSConv2D(c, c2, 3, 1, null, g, 1, true, bits, block));
-    this.add = shortcut && c1 === c2;
-  }
-
-  forward(x: tf.Tensor): tf.Tensor {
-    const y = this.cv2.forward(this.cv1.forward(x));
-    return this.add ? tf.add(x, y) : y;
+    super(new DSConv2D(c1, c, 1, 1, null, 1, 1, true, bits, block), new DSConv2D(c, c2, 3, 1, null, g, 1, true, bits, block), shortcut && c1 === c2);
   }
 }
 

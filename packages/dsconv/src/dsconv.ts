@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, conv2dExact, countMacs, isCountingMacs, isShapeOnly, numel, type Conv2dOptions } from '@plugconv/core';
+import { Conv2d, isShapeOnly, type Conv2dOptions } from '@plugconv/core';
 import { checkQuantization, dequantizeKernel, quantizeKernel, type QuantizedKernel } from './quantize.js';
 import { straightThrough } from './straight-through.js';
 
@@ -110,16 +110,13 @@ export class DSConv extends Conv2d {
    * reach the shadow weight straight through.
    */
   override forward(x: tf.Tensor): tf.Tensor {
-    if (x.rank !== 4 || x.shape[3] !== this.cin) {
-      throw new Error(`DSConv(${this.cin}->${this.cout}): expected NHWC input with ${this.cin} channels, got [${x.shape}]`);
-    }
+    this.checkInput(x);
     // costs do not depend on values: while only shapes are counted, skip the quantisation
     const quantize = this.bits > 0 && !isShapeOnly() && !this.isExact();
     const filter = quantize ? straightThrough(this.weight as tf.Tensor4D, () => this.effectiveKernel()) : (this.weight as tf.Tensor4D);
-    const y = conv2dExact(x as tf.Tensor4D, filter, this.geometry, this.strategy);
+    const y = this.convolve(x as tf.Tensor4D, filter);
     if (quantize) filter.dispose();
-    if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k);
-    return this.bias ? tf.add(y, this.bias) : y;
+    return y;
   }
 }
 

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { Conv, Module } from '@plugconv/core';
+import { checkIntArgs, Conv, Module } from '@plugconv/core';
 
 /**
  * Depthwise-separable convolution with dilation, a drop-in for ultralytics' `Conv` (same arguments, ends in
@@ -27,9 +27,7 @@ export class DWSConv extends Module {
    */
   constructor(c1: number, c2: number, k = 3, s = 1, d = 1, act: boolean | Module = true) {
     super();
-    for (const [name, v] of [['c1', c1], ['c2', c2], ['k', k], ['s', s], ['d', d]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`DWSConv: argument '${name}' must be a positive integer, got ${JSON.stringify(v)}`);
-    }
+    checkIntArgs('DWSConv', { c1, c2, k, s, d }, 1, { quote: true });
     this.depthwise = this.addModule('depthwise', new Conv(c1, c1, k, s, null, c1, d, false));
     this.pointwise = this.addModule('pointwise', new Conv(c1, c2, 1, 1, null, 1, 1, act));
   }

@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { C2fBase, Module } from '@plugconv/core';
+import { BottleneckBase, C2fBase } from '@plugconv/core';
 import { DynamicConv } from './dynamic-conv.js';
 
 /**
@@ -7,23 +6,10 @@ import { DynamicConv } from './dynamic-conv.js';
  * (cv2 takes the groups), `experts` experts each. State keys cv1.conv.routing.*, cv1.conv.cond_conv.weight,
  * cv1.bn.*, cv2.…
  */
-export class Bottleneck_DynamicConv extends Module {
-  /** DynamicConv(c1, c_, k[0]). */
-  readonly cv1: DynamicConv;
-  /** DynamicConv(c_, c2, k[1], groups g). */
-  readonly cv2: DynamicConv;
-  /** Whether the input is added (shortcut and c1 == c2). */
-  readonly add: boolean;
+export class Bottleneck_DynamicConv extends BottleneckBase<DynamicConv, DynamicConv> {
   constructor(c1: number, c2: number, shortcut = true, g = 1, k: [number, number] = [3, 3], e = 0.5, experts = 4) {
-    super();
     const c = Math.trunc(c2 * e);
-    this.cv1 = this.addModule('cv1', new DynamicConv(c1, c, k[0], 1, null, 1, 1, true, experts));
-    this.cv2 = this.addModule('cv2', new DynamicConv(c, c2, k[1], 1, null, g, 1, true, experts));
-    this.add = shortcut && c1 === c2;
-  }
-  forward(x: tf.Tensor): tf.Tensor {
-    const y = this.cv2.forward(this.cv1.forward(x));
-    return this.add ? tf.add(x, y) : y;
+    super(new DynamicConv(c1, c, k[0], 1, null, 1, 1, true, experts), new DynamicConv(c, c2, k[1], 1, null, g, 1, true, experts), shortcut && c1 === c2);
   }
 }
 

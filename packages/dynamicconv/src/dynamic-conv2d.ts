@@ -1,15 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { globalAvgPool, Linear, Module, type BatchNorm2d } from '@plugconv/core';
+import { checkIntArgs, globalAvgPool, Linear, Module, type BatchNormFoldable } from '@plugconv/core';
 import { CondConv2d } from './cond-conv2d.js';
 import type { DynamicConvStrategy } from './strategies.js';
 
 /** timm's default CondConv padding: ((s - 1) + d * (k - 1)) // 2. */
 export function condConvPadding(k: number, s = 1, d = 1): number {
   return Math.floor((s - 1 + d * (k - 1)) / 2);
-}
-
-function checkInt(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) throw new Error(`DynamicConv2d: ${name} must be an integer >= ${min}, got ${v}`);
 }
 
 /**
@@ -19,7 +15,7 @@ function checkInt(name: string, v: number, min: number): void {
  * State keys routing.weight, routing.bias, cond_conv.weight (E, c2*(c1/g)*k*k) (+ cond_conv.bias with
  * `bias`, and `bias` (c2) once a BatchNorm has been folded in).
  */
-export class DynamicConv2d extends Module {
+export class DynamicConv2d extends Module implements BatchNormFoldable {
   /** Input channels (c1). */
   readonly cin: number;
   /** Output channels (c2). */
@@ -28,19 +24,13 @@ export class DynamicConv2d extends Module {
   readonly routing: Linear;
   /** The experts and the per-sample convolution (keys `cond_conv.*`). */
   readonly condConv: CondConv2d;
-  /** Output bias shared by every sample; only present after {@link DynamicConv2d.foldBatchNorm}. */
+  /** Output bias shared by every sample (key `bias`); only present once a BatchNorm is folded in ({@link DynamicConv2d.addOutputBias}). */
   outputBias: tf.Variable | null = null;
 
   constructor(c1: number, c2: number, k = 1, s = 1, p: number | null = null, d = 1, g = 1, bias = false, experts = 4) {
     super();
-    checkInt('c1', c1, 1);
-    checkInt('c2', c2, 1);
-    checkInt('kernel size k', k, 1);
-    checkInt('stride s', s, 1);
-    checkInt('dilation d', d, 1);
-    checkInt('groups g', g, 1);
-    checkInt('experts', experts, 1);
-    if (p !== null && p !== undefined) checkInt('padding p', p, 0);
+    checkIntArgs('DynamicConv2d', { c1, c2, 'kernel size k': k, 'stride s': s, 'dilation d': d, 'groups g': g, experts }, 1, { bound: true });
+    if (p !== null && p !== undefined) checkIntArgs('DynamicConv2d', { 'padding p': p }, 0);
     if (c1 % g !== 0 || c2 % g !== 0) throw new Error(`DynamicConv2d: c1 ${c1} and c2 ${c2} must be divisible by groups ${g}`);
     this.cin = c1;
     this.cout = c2;
@@ -78,21 +68,26 @@ export class DynamicConv2d extends Module {
   }
 
   /**
-   * Folds an eval-mode BatchNorm that follows this layer into it: every expert's kernel (and bias) is scaled
-   * per output channel (the scale commutes with the mixing) and the shift becomes an output bias `bias`.
+   * Multiplies output channel o of every expert's kernel (and bias) and of the output bias by `scale[o]`, in
+   * place: the scale commutes with the per-sample mixing, so a following BatchNorm's scale folds in.
    */
-  foldBatchNorm(bn: BatchNorm2d): void {
-    if (bn.channels !== this.cout) throw new Error(`DynamicConv2d(${this.cin}->${this.cout}): cannot fold a BatchNorm2d of ${bn.channels} channels`);
-    const { scale, shift } = bn.foldedScaleShift();
+  scaleOutputs(scale: tf.Tensor1D): void {
     this.condConv.scaleOutputs(scale);
     if (this.outputBias) {
-      const b = tf.tidy(() => tf.add(tf.mul(this.outputBias!, scale), shift));
+      const b = tf.tidy(() => tf.mul(this.outputBias!, scale));
       this.outputBias.assign(b);
       b.dispose();
-      shift.dispose();
-    } else {
-      this.outputBias = this.addParameter('bias', shift);
     }
-    scale.dispose();
+  }
+
+  /** Adds `shift` to the output bias shared by every sample, creating it (key `bias`) when there is none. */
+  addOutputBias(shift: tf.Tensor1D): void {
+    if (!this.outputBias) {
+      this.outputBias = this.addParameter('bias', shift.clone());
+      return;
+    }
+    const b = tf.tidy(() => tf.add(this.outputBias!, shift));
+    this.outputBias.assign(b);
+    b.dispose();
   }
 }

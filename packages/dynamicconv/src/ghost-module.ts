@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, C2fBase, Identity, Module, ReLU, Sequential, type Fusable } from '@plugconv/core';
+import { BatchNorm2d, C2fBase, checkIntArgs, fuseSequentialBn, Identity, Module, ReLU, Sequential, type Fusable } from '@plugconv/core';
 import { DynamicConv2d } from './dynamic-conv2d.js';
 
 /**
@@ -19,7 +19,7 @@ export class GhostModule extends Module implements Fusable {
 
   constructor(inp: number, oup: number, k = 1, ratio = 2, dwSize = 3, s = 1, act = true, experts = 4) {
     super();
-    if (!Number.isInteger(ratio) || ratio < 2) throw new Error(`GhostModule: ratio must be an integer >= 2, got ${ratio}`);
+    checkIntArgs('GhostModule', { ratio }, 2);
     this.oup = oup;
     const init = Math.ceil(oup / ratio);
     const fresh = init * (ratio - 1);
@@ -44,15 +44,8 @@ export class GhostModule extends Module implements Fusable {
 
   /** Folds both BatchNorms into their dynamic convolutions (keys primary_conv.0.bias, cheap_operation.0.bias). */
   fuse(): void {
-    for (const seq of [this.primaryConv, this.cheapOperation]) {
-      const bn = seq.layers[1];
-      if (!(bn instanceof BatchNorm2d)) continue;
-      const conv = seq.layers[0] as DynamicConv2d;
-      conv.foldBatchNorm(bn);
-      conv.requiresGrad(false);
-      bn.dispose();
-      seq.replace(1, new Identity());
-    }
+    fuseSequentialBn(this.primaryConv, 1);
+    fuseSequentialBn(this.cheapOperation, 1);
   }
 }
 

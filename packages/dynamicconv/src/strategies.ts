@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { conv2dExact, convOutSize, kernelLayout, pickConvStrategy, subsample, type ConvGeometry, type ConvStrategy } from '@plugconv/core';
+import { conv2dExact, conv2dTorch, convOutSize, pickConvStrategy, subsample, type ConvGeometry, type ConvStrategy } from '@plugconv/core';
 
 /**
  * How a batch whose samples each have their own kernel is convolved (all give the same result):
@@ -114,11 +114,9 @@ function perSample(x: tf.Tensor4D, routing: tf.Tensor2D, weight: tf.Tensor2D, s:
 function allExperts(x: tf.Tensor4D, routing: tf.Tensor2D, weight: tf.Tensor2D, s: CondConvShape): tf.Tensor4D {
   const { cin, cout, k, experts } = s;
   const g = s.geometry.groups;
-  const conv = pickConvStrategy(cin, g);
   // (E, O, I/g, k, k) -> (O, E, I/g, k, k): output channel o*E+e stays inside o's group
-  const torchKernel = tf.reshape(tf.transpose(tf.reshape(weight, [experts, cout, cin / g, k, k]), [1, 0, 2, 3, 4]), [cout * experts, cin / g, k, k]);
-  const kernel = kernelLayout(cin, cout * experts, k, g, conv).layout.fromTorch(torchKernel) as tf.Tensor4D;
-  const y = conv2dExact(x, kernel, s.geometry, conv);
+  const torchKernel = tf.reshape(tf.transpose(tf.reshape(weight, [experts, cout, cin / g, k, k]), [1, 0, 2, 3, 4]), [cout * experts, cin / g, k, k]) as tf.Tensor4D;
+  const y = conv2dTorch(x, torchKernel, s.geometry);
   const [b, ho, wo] = y.shape;
   const mixed = tf.matMul(tf.reshape(y, [b, ho * wo * cout, experts]), tf.reshape(routing, [b, experts, 1]));
   return tf.reshape(mixed, [b, ho, wo, cout]);
@@ -130,12 +128,9 @@ function batchGrouped(x: tf.Tensor4D, routing: tf.Tensor2D, weight: tf.Tensor2D,
   const { cin, cout, k } = s;
   const g = s.geometry.groups;
   const folded = b === 1 ? x : (tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, b * c]) as tf.Tensor4D);
-  const groups = b * g;
-  const conv = pickConvStrategy(b * cin, groups);
-  // per-sample kernels stacked on the output axis are the kernel of the folded grouped conv
-  const torchKernel = tf.reshape(tf.matMul(routing, weight), [b * cout, cin / g, k, k]);
-  const kernel = kernelLayout(b * cin, b * cout, k, groups, conv).layout.fromTorch(torchKernel) as tf.Tensor4D;
-  const y = conv2dExact(folded, kernel, { ...s.geometry, groups }, conv);
+  // per-sample kernels stacked on the output axis are the kernel of the folded grouped conv (B*g groups)
+  const torchKernel = tf.reshape(tf.matMul(routing, weight), [b * cout, cin / g, k, k]) as tf.Tensor4D;
+  const y = conv2dTorch(folded, torchKernel, { ...s.geometry, groups: b * g });
   if (b === 1) return y;
   const [, ho, wo] = y.shape;
   return tf.transpose(tf.reshape(y, [ho, wo, b, cout]), [2, 0, 1, 3]);

@@ -6,7 +6,6 @@
 export { MobileNetV3Block } from './mobilenetv3-block.js';
 export { SqueezeExcitation } from './squeeze-excitation.js';
 export { ConvNormActivation } from './conv-norm-activation.js';
-export { makeDivisibleTv } from './make-divisible.js';
 export { makeActivation, type MobileNetV3Activation } from './activation.js';
 export { hardSwish, hardSigmoid, Hardswish, Hardsigmoid } from '@plugconv/core';
 export { modules } from './spec.js';

@@ -1,14 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Sequential } from '@plugconv/core';
+import { checkIntArgs, makeDivisibleTorchvision, Module, Sequential } from '@plugconv/core';
 import { makeActivation } from './activation.js';
 import { ConvNormActivation } from './conv-norm-activation.js';
-import { makeDivisibleTv } from './make-divisible.js';
 import { SqueezeExcitation } from './squeeze-excitation.js';
 
 /**
  * MobileNetV3's inverted residual block, exactly torchvision's `InvertedResidual` (0.14):
  * expand 1x1 Conv-BN-act (left out when exp == c1) -> depthwise k x k Conv-BN-act (stride 1 when d > 1,
- * padding (k-1)//2*d) -> SqueezeExcitation (squeeze = makeDivisibleTv(exp // 4), hard-sigmoid gate) when `se`
+ * padding (k-1)//2*d) -> SqueezeExcitation (squeeze = makeDivisibleTorchvision(exp // 4), hard-sigmoid gate) when `se`
  * -> project 1x1 Conv-BN (no activation); plus the input when s == 1 and c1 == c2. Activations: `HS`
  * hard-swish x*relu6(x+3)/6, `RE` ReLU.
  *
@@ -33,9 +32,7 @@ export class MobileNetV3Block extends Module {
    */
   constructor(c1: number, c2: number, k = 3, s = 1, exp: number = c1, se = false, act: string = 'HS', d = 1) {
     super();
-    for (const [name, v] of [['c1', c1], ['c2', c2], ['k', k], ['exp', exp], ['d', d]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`MobileNetV3Block: argument '${name}' must be a positive integer, got ${JSON.stringify(v)}`);
-    }
+    checkIntArgs('MobileNetV3Block', { c1, c2, k, exp, d }, 1, { quote: true });
     if (s !== 1 && s !== 2) throw new Error(`MobileNetV3Block: argument 's' must be 1 or 2 (torchvision: illegal stride value), got ${JSON.stringify(s)}`);
     if (typeof se !== 'boolean') throw new Error(`MobileNetV3Block: argument 'se' must be True or False, got ${JSON.stringify(se)}`);
     makeActivation(act); // validates the code before anything is allocated
@@ -43,7 +40,7 @@ export class MobileNetV3Block extends Module {
     const layers: Module[] = [];
     if (exp !== c1) layers.push(new ConvNormActivation(c1, exp, 1, { act: makeActivation(act) }));
     layers.push(new ConvNormActivation(exp, exp, k, { stride: d > 1 ? 1 : s, dilation: d, groups: exp, act: makeActivation(act) }));
-    if (se) layers.push(new SqueezeExcitation(exp, makeDivisibleTv(Math.floor(exp / 4), 8)));
+    if (se) layers.push(new SqueezeExcitation(exp, makeDivisibleTorchvision(Math.floor(exp / 4), 8)));
     layers.push(new ConvNormActivation(exp, c2, 1, { act: null }));
     this.block = this.addModule('block', new Sequential(...layers));
   }

@@ -21,7 +21,7 @@ export class SqueezeExcitation extends Module {
 
   /**
    * @param channels input (and output) channels
-   * @param squeeze hidden width (MobileNetV3: makeDivisibleTv(channels // 4))
+   * @param squeeze hidden width (MobileNetV3: core's makeDivisibleTorchvision(channels // 4))
    */
   constructor(channels: number, squeeze: number) {
     super();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, foldBatchNorm, Identity, type Sequential } from '@plugconv/core';
+import type { BatchNorm2d, Conv2d } from '@plugconv/core';
 
 /** A kernel and bias in PyTorch layout: weight (O, I/g, k, k), bias (O). */
 export interface KernelBias {
@@ -60,20 +60,4 @@ export function sumKernelBias(parts: KernelBias[]): KernelBias {
     p.bias.dispose();
   }
   return out;
-}
-
-/**
- * Folds the eval-mode BatchNorm at `seq[bnIndex]` into the bias-free conv at `seq[bnIndex - 1]` in place
- * (the conv gains a bias and is frozen, as ultralytics' fuse_conv_and_bn) and puts an Identity in the BN's
- * slot, so the remaining state keys keep their PyTorch indices. A no-op when the slot holds no BatchNorm.
- */
-export function foldSequentialBn(seq: Sequential, bnIndex: number): void {
-  const conv = seq.layers[bnIndex - 1];
-  const bn = seq.layers[bnIndex];
-  if (!(bn instanceof BatchNorm2d)) return;
-  if (!(conv instanceof Conv2d)) throw new Error(`foldSequentialBn: layer ${bnIndex - 1} before the BatchNorm is not a Conv2d`);
-  foldBatchNorm(conv, bn);
-  conv.requiresGrad(false);
-  bn.dispose();
-  seq.replace(bnIndex, new Identity());
 }

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, foldBatchNorm, Module, Sequential, type Fusable } from '@plugconv/core';
+import { BatchNorm2d, checkIntArgs, Conv2d, fuseConvBn, fuseSequentialBn, Module, Sequential, type Fusable } from '@plugconv/core';
 import { RepGhostModule } from './repghost-module.js';
 import { SqueezeExcite } from './squeeze-excite.js';
-import { foldSequentialBn } from './fold.js';
-import { checkChannels, checkOddSize, checkPositiveInt } from './validate.js';
+import { checkChannels, checkOddSize } from './validate.js';
 
 /**
  * RepGhost's bottleneck as the seed writes it: ghost1 = RepGhostModule(in, mid) with SiLU; for stride > 1 a
@@ -58,7 +57,7 @@ export class RepGhostBottleneck extends Module implements Fusable {
     deploy = false,
   ) {
     super();
-    checkPositiveInt('RepGhostBottleneck', { in_chs: inChs, mid_chs: midChs, out_chs: outChs, dw_kernel_size: dwKernelSize, stride });
+    checkIntArgs('RepGhostBottleneck', { in_chs: inChs, mid_chs: midChs, out_chs: outChs, dw_kernel_size: dwKernelSize, stride });
     checkOddSize('RepGhostBottleneck', 'dw_kernel_size', dwKernelSize);
     this.inChs = inChs;
     this.midChs = midChs;
@@ -107,15 +106,13 @@ export class RepGhostBottleneck extends Module implements Fusable {
   /** Conv+BN folding of conv_dw/bn_dw and of the projection shortcut's two pairs (the ghost modules fuse themselves). */
   fuse(): void {
     if (this.convDw && this.bnDw) {
-      foldBatchNorm(this.convDw, this.bnDw);
-      this.convDw.requiresGrad(false);
-      this.bnDw.dispose();
+      fuseConvBn(this.convDw, this.bnDw);
       this.bnDw = null;
       this.setModule('bn_dw', null);
     }
     if (this.shortcut.layers.length === 4) {
-      foldSequentialBn(this.shortcut, 1);
-      foldSequentialBn(this.shortcut, 3);
+      fuseSequentialBn(this.shortcut, 1);
+      fuseSequentialBn(this.shortcut, 3);
     }
   }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Identity, Module, Sequential, SiLU, type Fusable, type Reparameterizable } from '@plugconv/core';
-import { foldConvBn, foldIdentityBn, foldSequentialBn, sumKernelBias, type KernelBias } from './fold.js';
-import { checkChannels, checkOddSize, checkPositiveInt } from './validate.js';
+import { BatchNorm2d, checkIntArgs, Conv2d, fuseSequentialBn, Identity, Module, Sequential, SiLU, type Fusable, type Reparameterizable } from '@plugconv/core';
+import { foldConvBn, foldIdentityBn, sumKernelBias, type KernelBias } from './fold.js';
+import { checkChannels, checkOddSize } from './validate.js';
 
 /**
  * RepGhost's module (Chen et al. 2022, https://arxiv.org/abs/2211.06088) as the seed writes it: `primary_conv`
@@ -39,7 +39,7 @@ export class RepGhostModule extends Module implements Reparameterizable, Fusable
    */
   constructor(inp: number, oup: number, k = 1, dw = 3, stride = 1, relu = true, deploy = false, reparamBn = true, reparamIdentity = false) {
     super();
-    checkPositiveInt('RepGhostModule', { inp, oup, kernel_size: k, dw_size: dw, stride });
+    checkIntArgs('RepGhostModule', { inp, oup, kernel_size: k, dw_size: dw, stride });
     checkOddSize('RepGhostModule', 'dw_size', dw);
     this.inp = inp;
     this.oup = oup;
@@ -129,8 +129,8 @@ export class RepGhostModule extends Module implements Reparameterizable, Fusable
    * before or after it is safe).
    */
   fuse(): void {
-    foldSequentialBn(this.primaryConv, 1);
+    fuseSequentialBn(this.primaryConv, 1);
     const branches = (this.fusionConv?.layers.length ?? 0) + (this.fusionBn?.layers.length ?? 0);
-    if (branches === 0 && this.cheapOperation instanceof Sequential) foldSequentialBn(this.cheapOperation, 1);
+    if (branches === 0 && this.cheapOperation instanceof Sequential) fuseSequentialBn(this.cheapOperation, 1);
   }
 }

@@ -1,26 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, globalAvgPool, hardSigmoid, Module, ReLU } from '@plugconv/core';
+import { Conv2d, globalAvgPool, hardSigmoid, makeDivisibleTorchvision, Module, ReLU } from '@plugconv/core';
 import { checkChannels } from './validate.js';
 
 /**
- * The MobileNet / GhostNet channel rounding RepGhost uses: the nearest multiple of `divisor` (at least
- * `minValue`, default `divisor`), one step up if rounding lost more than 10%.
- */
-export function makeDivisible(v: number, divisor: number, minValue = divisor): number {
-  const newV = Math.max(minValue, Math.floor(Math.trunc(v + divisor / 2) / divisor) * divisor);
-  return newV < 0.9 * v ? newV + divisor : newV;
-}
-
-/**
  * RepGhost's SqueezeExcite(in_chs, se_ratio=0.25) (the seed refers to it; the definition is the RepGhost
- * repository's, GhostNet's): global average pool -> conv_reduce 1x1 (bias) to makeDivisible(in*ratio, 4)
+ * repository's, GhostNet's): global average pool -> conv_reduce 1x1 (bias) to makeDivisibleTorchvision(in*ratio, 4)
  * channels -> ReLU -> conv_expand 1x1 (bias) -> hard-sigmoid gate relu6(x+3)/6 multiplied into the input.
  * Keys conv_reduce.*, conv_expand.*.
  */
 export class SqueezeExcite extends Module {
   /** Channels in and out (in_chs). */
   readonly channels: number;
-  /** Squeezed channels: makeDivisible(in_chs * se_ratio, 4). */
+  /** Squeezed channels: makeDivisibleTorchvision(in_chs * se_ratio, 4) (GhostNet's _make_divisible is torchvision's). */
   readonly reduced: number;
   /** 1x1 conv with bias, channels -> reduced (keys `conv_reduce.*`). */
   readonly convReduce: Conv2d;
@@ -33,7 +24,7 @@ export class SqueezeExcite extends Module {
     super();
     if (!(seRatio > 0)) throw new Error(`SqueezeExcite: se_ratio must be > 0, got ${seRatio}`);
     this.channels = inChs;
-    this.reduced = makeDivisible(inChs * seRatio, 4);
+    this.reduced = makeDivisibleTorchvision(inChs * seRatio, 4);
     this.convReduce = this.addModule('conv_reduce', new Conv2d(inChs, this.reduced, 1, { bias: true }));
     this.act1 = this.addModule('act1', new ReLU());
     this.convExpand = this.addModule('conv_expand', new Conv2d(this.reduced, inChs, 1, { bias: true }));

@@ -1,12 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** Throws naming the module and argument unless every value is a positive integer. */
-export function checkPositiveInt(owner: string, args: Record<string, number>): void {
-  for (const [name, v] of Object.entries(args)) {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`${owner}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-}
-
 /** Throws unless `v` is odd: the re-parameterised branches need a kernel with a centre tap. */
 export function checkOddSize(owner: string, name: string, v: number): void {
   if (v % 2 !== 1) throw new Error(`${owner}: ${name} must be odd so the branches keep the map size and fold into its centre tap, got ${v}`);

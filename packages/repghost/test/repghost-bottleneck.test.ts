@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { deploy, reparameterize, useBackend, type Module } from '@plugconv/core';
+import { deploy, makeDivisibleTorchvision as makeDivisible, reparameterize, useBackend, type Module } from '@plugconv/core';
 import { checkFixture } from '@plugconv/core/node';
-import { RepGhostBottleneck, RepGhostModule, SqueezeExcite, makeDivisible } from '../src/index.js';
+import { RepGhostBottleneck, RepGhostModule, SqueezeExcite } from '../src/index.js';
 import { byMeta, evalValues, fixturePath, randomizeBatchNorms, randomizeConvWeights, worstRatio } from './helpers.js';
 
 /** Seed-code fixtures made by scripts/make_fixtures.py (args in the registry's order). */

@@ -2,24 +2,34 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList, Sequential } from '../nn/module.js';
 import { Conv } from './conv.js';
 
-/** ultralytics' Bottleneck(c1, c2, shortcut=True, g=1, k=(3, 3), e=0.5). */
-export class Bottleneck extends Module {
-  /** First Conv(c1, c2*e, k[0]). */
-  readonly cv1: Conv;
-  /** Second Conv(c2*e, c2, k[1], groups g). */
-  readonly cv2: Conv;
+/**
+ * The residual pair of ultralytics' Bottleneck and of every module package's variant of it: cv2(cv1(x)), plus
+ * x when `add`. Keys cv1.*, cv2.*. Variants pass their own two convs.
+ */
+export class BottleneckBase<A extends Module = Module, B extends Module = Module> extends Module {
+  /** The first conv (c1 -> c_). */
+  readonly cv1: A;
+  /** The second conv (c_ -> c2). */
+  readonly cv2: B;
   /** Whether the input is added to the output (shortcut requested and c1 == c2). */
   readonly add: boolean;
-  constructor(c1: number, c2: number, shortcut = true, g = 1, k: [number, number] = [3, 3], e = 0.5) {
+  constructor(cv1: A, cv2: B, add: boolean) {
     super();
-    const c = Math.trunc(c2 * e);
-    this.cv1 = this.addModule('cv1', new Conv(c1, c, k[0], 1));
-    this.cv2 = this.addModule('cv2', new Conv(c, c2, k[1], 1, null, g));
-    this.add = shortcut && c1 === c2;
+    this.cv1 = this.addModule('cv1', cv1);
+    this.cv2 = this.addModule('cv2', cv2);
+    this.add = add;
   }
   forward(x: tf.Tensor): tf.Tensor {
-    const y = this.cv2.forward(this.cv1.forward(x));
+    const y = this.cv2.forward(this.cv1.forward(x)) as tf.Tensor;
     return this.add ? tf.add(x, y) : y;
+  }
+}
+
+/** ultralytics' Bottleneck(c1, c2, shortcut=True, g=1, k=(3, 3), e=0.5): Conv(c1, c_, k[0]), Conv(c_, c2, k[1], g), c_ = int(c2*e). */
+export class Bottleneck extends BottleneckBase<Conv, Conv> {
+  constructor(c1: number, c2: number, shortcut = true, g = 1, k: [number, number] = [3, 3], e = 0.5) {
+    const c = Math.trunc(c2 * e);
+    super(new Conv(c1, c, k[0], 1), new Conv(c, c2, k[1], 1, null, g), shortcut && c1 === c2);
   }
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
 import { countMacs, isCountingMacs } from '../flops.js';
+import { checkIntArgs } from './check-args.js';
 
 /** PyTorch's nn.MaxPool2d(k, stride, padding) (padding never wins the max). */
 export class MaxPool2d extends Module {
@@ -43,7 +44,7 @@ export class Upsample extends Module {
   ) {
     super();
     if (mode !== 'nearest') throw new Error(`Upsample: only mode 'nearest' is supported, got '${mode}'`);
-    if (!Number.isInteger(scaleFactor) || scaleFactor < 1) throw new Error(`Upsample: scale factor must be a positive integer, got ${scaleFactor}`);
+    checkIntArgs('Upsample', { 'scale factor': scaleFactor });
   }
   forward(x: tf.Tensor): tf.Tensor {
     const [b, h, w, c] = x.shape as number[];
