@@ -1,25 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, coreModules, Registry, type DetectionModel, type Module } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
+import type { Module } from '@plugconv/core';
+import { packageTestKit } from '@plugconv/test-harness/node';
 import { modules } from '../src/index.js';
 
-/** Path of a file in packages/saconv/fixtures. */
-export const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+export { maxAbsDiff } from '@plugconv/test-harness/node';
 
-/** Path of a config shipped in packages/yolo/configs (the ones this package's issue adds). */
-export const shippedConfig = (name: string) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
-
-/** Core's blocks plus this package's modules. */
-export const registry = new Registry(coreModules, modules);
-
-/** Builds a fixture's module from its json (`module`, `args`). */
-export const byMeta = (meta: Record<string, unknown>) => registry.get(meta.module as string)!.create(...(meta.args as unknown[])) as Module;
-
-/** A shipped config at a scale, built with core's blocks and this package's modules. */
-export function shippedModel(name: string, scale: string): DetectionModel {
-  return buildModel(loadYoloConfig(shippedConfig(name)), { registry, scale });
-}
+/** Core's blocks and this package's modules; a fixture's module from its json; a config in fixtures/models. */
+export const { registry, byMeta, configModel } = packageTestKit(import.meta.url, modules);
 
 /** Deterministic values in [-a, a) (a small LCG, so tests do not depend on tfjs's random streams). */
 export function seeded(shape: number[], seed: number, a = 1): tf.Tensor {
@@ -44,9 +31,4 @@ export function randomizeState(m: Module<any, any>, seed = 1): void {
     r.dispose();
     if (value !== r) value.dispose();
   }
-}
-
-/** Max |a - b|. */
-export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }

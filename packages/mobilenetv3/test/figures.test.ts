@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, coreModules, fuse, Registry, summarize, useBackend, type DetectionModel } from '@plugconv/core';
+import { fuse, summarize, useBackend, type DetectionModel } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
+import { packageTestKit } from '@plugconv/test-harness/node';
 import { MobileNetV3Block, modules } from '../src/index.js';
 
-// the config shipped in @plugconv/yolo (this package owns it)
-const config = (name: string) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
-const registry = new Registry(coreModules, modules);
-const build = (scale: string): DetectionModel => buildModel(loadYoloConfig(config('yolov8-mobilenetv3.yaml')), { registry, scale, warn: () => {} });
+// fixtures/models/yolov8-mobilenetv3.yaml: the config @plugconv/yolo ships (this package owns it)
+const { configModel, fixturePath } = packageTestKit(import.meta.url, modules);
+const build = (scale: string): DetectionModel => configModel('yolov8-mobilenetv3.yaml', scale);
 
 // Independently computed by a per-module parameter formula (ultralytics' Conv/C2f/SPPF/Detect and torchvision's
 // InvertedResidual), the same formula that reproduces ultralytics' yolov8 figures at t/n/s/m and torchvision's
@@ -19,9 +18,9 @@ const build = (scale: string): DetectionModel => buildModel(loadYoloConfig(confi
 const PARAMS = { n: 4792712, s: 9032904, m: 16928016 } as const;
 const STEM = { n: 8, s: 8, m: 16 } as const;
 
-describe('yolov8-mobilenetv3.yaml (packages/yolo/configs)', () => {
+describe('yolov8-mobilenetv3.yaml', () => {
   it("has the issue's backbone (stem Conv, MobileNetV3-Large's fifteen blocks, SPPF) and yolov8's head moved by 7", () => {
-    const cfg = loadYoloConfig(config('yolov8-mobilenetv3.yaml'));
+    const cfg = loadYoloConfig(fixturePath('models/yolov8-mobilenetv3.yaml'));
     expect(cfg.backbone[0]).toEqual([-1, 1, 'Conv', [16, 3, 2]]);
     expect(cfg.backbone.slice(1, 16).map((r) => r[3])).toEqual([
       [16, 3, 1, 16, false, 'RE'], [24, 3, 2, 64, false, 'RE'], [24, 3, 1, 72, false, 'RE'], [40, 5, 2, 72, true, 'RE'],

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, coreModules, Registry, summarize, useBackend, type DetectionModel } from '@plugconv/core';
+import { summarize, useBackend } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
+import { coreFixturePath, packageTestKit } from '@plugconv/test-harness/node';
 import { DWSConv, modules } from '../src/index.js';
 
-// the config shipped in @plugconv/yolo (this package owns it), and yolov8.yaml to compare rows with
-const config = (name: string) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
-const registry = new Registry(coreModules, modules);
-const build = (name: string, scale: string): DetectionModel => buildModel(loadYoloConfig(config(name)), { registry, scale, warn: () => {} });
+// fixtures/models/yolov8-DWSConv.yaml (the config @plugconv/yolo ships, which this package owns), and core's
+// yolov8.yaml to compare rows with
+const { configModel: build, fixturePath } = packageTestKit(import.meta.url, modules);
 
 // Expected figures, computed independently of this code: yolov8's (figures.json, from ultralytics) plus the
 // change of the six replaced rows. Params: DWSConv(c1,c2,3) - Conv(c1,c2,3) = 11*c1 - 8*c1*c2 per row.
@@ -34,10 +33,10 @@ function expected(scale: 'n' | 's' | 'm'): { params: number; gflops: number } {
   return { params: yolov8[scale].params + dParams, gflops: yolov8[scale].gflops + (2 * dMacs) / 1e9 };
 }
 
-describe('yolov8-DWSConv.yaml (packages/yolo/configs)', () => {
+describe('yolov8-DWSConv.yaml', () => {
   it('replaces exactly rows 1, 3, 5, 7, 16, 19 of yolov8.yaml with DWSConv, same args', () => {
-    const a = loadYoloConfig(config('yolov8-DWSConv.yaml'));
-    const b = loadYoloConfig(config('yolov8.yaml'));
+    const a = loadYoloConfig(fixturePath('models/yolov8-DWSConv.yaml'));
+    const b = loadYoloConfig(coreFixturePath('models/yolov8.yaml'));
     const rowsA = [...a.backbone, ...a.head];
     const rowsB = [...b.backbone, ...b.head];
     expect(rowsA.length).toBe(rowsB.length);

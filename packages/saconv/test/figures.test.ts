@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { summarize, useBackend, type DetectionModel } from '@plugconv/core';
-import { shippedModel } from './helpers.js';
+import { coreFixturePath, modelFromConfig } from '@plugconv/test-harness/node';
+import { configModel, registry } from './helpers.js';
 
 beforeAll(() => useBackend('wasm'));
 
-// summarize() at 640 (GFLOPs by DESIGN.md's rules); layers = PyTorch's module count (the seed's SAConv2d owns
+// summarize() at 640 (GFLOPs by the FLOP rule); layers = PyTorch's module count (the reference SAConv2d owns
 // its SiLU, so each adds 3 modules over a Conv)
 const FIGURES: Record<string, Record<string, { layers: number; params: number; gradients: number; gflops: number }>> = {
   'yolov8-SAConv.yaml': {
@@ -69,8 +70,8 @@ function derived(cfg: string, base: DetectionModel, model: DetectionModel): { pa
 describe.each(Object.keys(FIGURES))('%s', (cfg) => {
   it.each(['n', 's', 'm'])('at %s: layers, params, gradients and GFLOPs, equal to yolov8 plus what each SAConv2d adds', (scale) => {
     const want = FIGURES[cfg]![scale]!;
-    const model = shippedModel(cfg, scale);
-    const base = shippedModel('yolov8.yaml', scale);
+    const model = configModel(cfg, scale);
+    const base = modelFromConfig(coreFixturePath('models/yolov8.yaml'), registry, scale);
     try {
       const s = summarize(model);
       expect(s.layers).toBe(want.layers);
@@ -92,7 +93,7 @@ describe('the configs run', () => {
     ['yolov8-SAConv.yaml', 64],
     ['yolov8-C2f-SAConv.yaml', 96],
   ])('%s at t on %ix%i: (1, 84, anchors), finite', (cfg, size) => {
-    const model = shippedModel(cfg, 't');
+    const model = configModel(cfg, 't');
     const y = model.predict(tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 3));
     const anchors = (size / 8) ** 2 + (size / 16) ** 2 + (size / 32) ** 2;
     expect(y.shape).toEqual([1, 84, anchors]);
