@@ -1,40 +1,21 @@
 // Node side of the harness: a package's fixtures found on disk, the parity check of every one of them on cpu and
 // wasm, models built from YAML files, and the comparisons the packages' tests share.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, coreModules, Registry, type DetectionModel, type FixtureCheck, type Module, type ModuleSpec } from '@plugconv/core';
 import { checkFixture, loadYoloConfig } from '@plugconv/core/node';
 import { describe, expect, it } from 'vitest';
 import { classifyFixtures, FIXTURE_FOLDERS, moduleFromMeta, type PackageFixtures } from './fixtures.js';
+import { coreFixturePath, fixturePath, packageRoot } from './paths.mjs';
 
+export { configPath, coreFixturePath, fixturePath, packageRoot } from './paths.mjs';
 export { classifyFixtures, FIXTURE_FOLDERS, moduleFromMeta, type ModelFixture, type ModuleFixture, type PackageFixtures } from './fixtures.js';
 
 /** The Node backends every parity check runs on. */
 export const NODE_BACKENDS = ['cpu', 'wasm'] as const;
 /** A Node backend. */
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
-
-/** The package a test file belongs to: the folder above its `test/` (`base` is the test's import.meta.url). */
-export function packageRoot(base: string): string {
-  return dirname(dirname(fileURLToPath(base)));
-}
-
-/** Path of a file in the package's fixtures folder: `fixturePath(import.meta.url, 'models/yolov8-x.yaml')`. */
-export function fixturePath(base: string, name: string): string {
-  return join(packageRoot(base), 'fixtures', name);
-}
-
-/**
- * Path of a file in @plugconv/core's fixtures (ultralytics' own blocks and models: `models/yolov8.yaml` with the
- * tiny scale t, `models/yolov8-t.safetensors`). Module packages compare with yolov8 through these, not copies.
- */
-export function coreFixturePath(name: string): string {
-  const core = dirname(createRequire(import.meta.url).resolve('@plugconv/core/package.json'));
-  return join(core, 'fixtures', name);
-}
 
 /** Every fixture json in the package's fixtures/modules and fixtures/models, sorted into modules and models. */
 export function discoverFixtures(base: string): PackageFixtures {

@@ -1,20 +1,20 @@
 // Measures the README's tables: weight storage of yolov8n-DSConv compressed at bits 8/4/2 with block 32 and 128
 // against float32, the output error of each against bits=0 on a fixed input, and summarize() figures of the
-// DSConv configs at n/s/m. Run after a build:  npx tsc -b packages/dsconv && node packages/dsconv/bench/storage.mjs
-import { fileURLToPath } from 'node:url';
+// DSConv configs at n/s/m. Run with the package's bench script (after a build), or alone:
+//   node packages/dsconv/bench/storage.bench.mjs [--imgsz 640]
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
 import { BatchNorm2d, buildModel, coreModules, encodeSafetensors, Registry, summarize, useBackend } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
+import { configPath } from '@plugconv/test-harness/paths';
+import { option } from '@plugconv/test-harness/timing';
 import { compress, DSConv, encodeCompressed, loadCompressed, modules, setQuantization, storageReport } from '../dist/index.js';
 
-tf.env().set('PROD', true);
 await useBackend('wasm');
 const registry = new Registry(coreModules, modules);
-const config = (name) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
+const config = (name) => configPath(import.meta.url, name);
 const build = (name, scale) => buildModel(loadYoloConfig(config(name)), { registry, scale, warn: () => {} });
 const fmt = (n) => n.toLocaleString('en-US');
-const imgsz = Number(process.env.IMGSZ ?? 640);
+const imgsz = Number(option('imgsz', '640'));
 
 // --- figures -------------------------------------------------------------------------------------------------
 console.log('| config | scale | params | gradients | GFLOPs |');

@@ -1,24 +1,16 @@
-#!/usr/bin/env node
 // Latency of MobileNetV3Block against what it replaces, on wasm (default) or cpu, 640x640 input:
 // 1. each stride-2 block of the MobileNetV3-Large backbone alone against a Conv(c1, c2, 3, 2) with the same
 //    channels and input (yolov8's downsampling layer);
 // 2. the backbones: yolov8n's rows 0-9 (Conv/C2f/SPPF) against yolov8n-mobilenetv3's rows 0-16;
 // 3. the whole models yolov8n and yolov8n-mobilenetv3.
-// Prints Markdown tables (the ones in ../README.md).
-//
-//   npx tsc -b packages/mobilenetv3 && node packages/mobilenetv3/bench/latency.mjs [--backend wasm] [--runs 15] [--model-runs 9]
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// Prints Markdown tables (the ones in ../README.md). Run with the package's bench script (after a build), or alone:
+//   node packages/mobilenetv3/bench/latency.bench.mjs [--backend wasm] [--runs 15] [--model-runs 9]
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, Conv, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
-import { MobileNetV3Block, modules } from '../dist/index.js';
+import { configPath } from '@plugconv/test-harness/paths';
 import { interleavedMedians, option } from '@plugconv/test-harness/timing';
-
-const fromCore = createRequire(createRequire(import.meta.url).resolve('@plugconv/core/package.json'));
-fromCore('@tensorflow/tfjs-backend-cpu');
-fromCore('@tensorflow/tfjs-backend-wasm');
-tf.env().set('PROD', true);
+import { MobileNetV3Block, modules } from '../dist/index.js';
 
 const backend = option('backend', 'wasm');
 const runs = Number(option('runs', '15'));
@@ -50,7 +42,7 @@ for (const [row, c1, side, args] of blocks) {
   x.dispose();
 }
 
-const config = (name) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
+const config = (name) => configPath(import.meta.url, name);
 const registry = new Registry(coreModules, modules);
 const x = tf.randomUniform([1, 640, 640, 3]);
 const models = [

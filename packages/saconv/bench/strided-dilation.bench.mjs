@@ -1,41 +1,26 @@
-import { it } from 'vitest';
+// Timings on wasm (SIMD, one thread): stride 2 with dilation 3 / 6 (SAConv2d's large branch) by the polyphase
+// split and by the dilated stride-1 conv + subsample, against the stride-1 dilated conv alone and a plain
+// stride-2 conv; then whole SAConv2d layers and models. Cells: median (min) ms of --runs (default 9;
+// --model-runs, default 3, for whole models) interleaved rounds after a warm-up. Run with the package's bench
+// script (after a build), or alone:  node packages/saconv/bench/strided-dilation.bench.mjs [--runs 9] [--model-runs 3]
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv, conv2dExact, summarize, useBackend, type DetectionModel } from '@plugconv/core';
-import { exactConv2d, SAConv2d } from '../src/index.js';
-import { shippedModel } from '../test/helpers.js';
+import { buildModel, Conv, conv2dExact, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
+import { loadYoloConfig } from '@plugconv/core/node';
+import { configPath } from '@plugconv/test-harness/paths';
+import { interleavedTimes, option } from '@plugconv/test-harness/timing';
+import { exactConv2d, modules, SAConv2d } from '../dist/index.js';
 
-/**
- * Timings on wasm (SIMD, one thread): stride 2 with dilation 3 / 6 (SAConv2d's large branch) by the polyphase
- * split and by the dilated stride-1 conv + subsample, against the stride-1 dilated conv alone and a plain
- * stride-2 conv; then whole SAConv2d layers and models. Cells: median (min) ms of RUNS
- * (default 9; MODEL_RUNS, default 3, for whole models) after a warm-up. Run:
- * `npx vitest run --config packages/saconv/bench/vitest.config.ts`.
- */
-const RUNS = Number(process.env.RUNS ?? 9);
+const RUNS = Number(option('runs', '9'));
+const MODEL_RUNS = Number(option('model-runs', '3'));
+const registry = new Registry(coreModules, modules);
+const build = (cfg, scale) => buildModel(loadYoloConfig(configPath(import.meta.url, cfg)), { registry, scale, warn: () => {} });
+/** Median and minimum (ms) of each function over `runs` interleaved rounds after one warm-up round. */
+const compare = (fns, runs = RUNS) => interleavedTimes(fns, runs, 1);
 
-/** Median and minimum (ms) of each function over `runs` interleaved rounds (one call of each per round, so a
- * load change on a shared machine hits them alike) after a warm-up; the result's data is awaited each time. */
-async function compare(fns: (() => tf.Tensor)[], runs = RUNS): Promise<{ median: number; min: number }[]> {
-  const once = async (fn: () => tf.Tensor) => {
-    const t0 = performance.now();
-    const y = fn();
-    await y.data();
-    const t = performance.now() - t0;
-    y.dispose();
-    return t;
-  };
-  for (const fn of fns) await once(fn);
-  const times = fns.map(() => [] as number[]);
-  for (let r = 0; r < runs; r++) for (let i = 0; i < fns.length; i++) times[i]!.push(await once(fns[i]!));
-  return times.map((t) => {
-    t.sort((a, b) => a - b);
-    return { median: t[runs >> 1]!, min: t[0]! };
-  });
-}
+const ms = (t) => ` ${t.median.toFixed(1)} (${t.min.toFixed(1)})`;
 
-const ms = (t: { median: number; min: number }) => ` ${t.median.toFixed(1)} (${t.min.toFixed(1)})`;
-
-it('conv: stride 2 with dilation 3 and 6', async () => {
+// conv: stride 2 with dilation 3 and 6
+{
   await useBackend('wasm');
   console.log('\n| input | cout | dilation | stride-1 dilated conv | subsample (stride-1 + slice) | polyphase | plain stride-2 conv (d=1) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
@@ -43,9 +28,9 @@ it('conv: stride 2 with dilation 3 and 6', async () => {
     [80, 64, 64],
     [160, 32, 64],
     [40, 128, 256],
-  ] as const) {
-    const x = tf.randomUniform([1, h, h, cin]) as tf.Tensor4D;
-    const f = tf.randomUniform([3, 3, cin, cout]) as tf.Tensor4D;
+  ]) {
+    const x = tf.randomUniform([1, h, h, cin]);
+    const f = tf.randomUniform([3, 3, cin, cout]);
     for (const d of [3, 6]) {
       const g = { stride: 2, padding: d, dilation: d, groups: 1 };
       const [full, sub, poly, plain] = await compare([
@@ -58,9 +43,10 @@ it('conv: stride 2 with dilation 3 and 6', async () => {
     }
     tf.dispose([x, f]);
   }
-});
+}
 
-it('SAConv2d layers (stride 2) of yolov8n at 640', async () => {
+// SAConv2d layers (stride 2) of yolov8n at 640
+{
   await useBackend('wasm');
   console.log('\n| layer | input | Conv (conv, BN, SiLU) | SAConv2d, polyphase | SAConv2d, subsample |');
   console.log('|---|---|---:|---:|---:|');
@@ -69,11 +55,11 @@ it('SAConv2d layers (stride 2) of yolov8n at 640', async () => {
     [3, 160, 32, 64],
     [5, 80, 64, 128],
     [7, 40, 128, 256],
-  ] as const) {
+  ]) {
     const x = tf.randomUniform([1, h, h, c1]);
     const m = new SAConv2d(c1, c2, 3, 2).eval();
     const conv = new Conv(c1, c2, 3, 2).eval();
-    const run = (method: 'polyphase' | 'subsample') => () => {
+    const run = (method) => () => {
       m.stridedDilation = method;
       return m.forward(x);
     };
@@ -83,21 +69,22 @@ it('SAConv2d layers (stride 2) of yolov8n at 640', async () => {
     x.dispose();
     m.dispose();
   }
-});
+}
 
-it('models at n, 640x640', async () => {
+// models at n, 640x640
+{
   await useBackend('wasm');
-  const runs = Number(process.env.MODEL_RUNS ?? 3);
-  const setMethod = (m: DetectionModel, method: 'polyphase' | 'subsample') => {
+  const runs = MODEL_RUNS;
+  const setMethod = (m, method) => {
     for (const [, mod] of m.namedModules()) if (mod instanceof SAConv2d) mod.stridedDilation = method;
   };
   console.log('\n| config (n) | GFLOPs | wasm ms (polyphase) | wasm ms (subsample) |');
   console.log('|---|---:|---:|---:|');
   const x = tf.randomUniform([1, 640, 640, 3]);
-  const base = shippedModel('yolov8.yaml', 'n');
+  const base = build('yolov8.yaml', 'n');
   for (const cfg of ['yolov8-SAConv.yaml', 'yolov8-C2f-SAConv.yaml']) {
-    const model = shippedModel(cfg, 'n');
-    const run = (method: 'polyphase' | 'subsample') => () => {
+    const model = build(cfg, 'n');
+    const run = (method) => () => {
       setMethod(model, method);
       return model.predict(x);
     };
@@ -108,4 +95,4 @@ it('models at n, 640x640', async () => {
   }
   base.dispose();
   x.dispose();
-});
+}

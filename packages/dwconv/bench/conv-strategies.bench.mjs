@@ -1,20 +1,12 @@
-#!/usr/bin/env node
 // Measures core's exact grouped-convolution formulations (ConvStrategy) and its stride+dilation methods
 // (StridedDilationMethod) on cpu and wasm, and prints Markdown tables (the ones in ../README.md).
 // Every formulation runs through @plugconv/core's conv2dExact, so what is timed is what Conv2d runs; each
 // row also reports the largest difference between the formulations (they must agree to float rounding).
 //
-//   npx tsc -b packages/dwconv && node packages/dwconv/bench/conv-strategies.mjs [--backend wasm,cpu] [--runs 9]
-import { createRequire } from 'node:module';
+//   node packages/dwconv/bench/conv-strategies.bench.mjs [--backend wasm,cpu] [--runs 9]
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dExact, kernelLayout, pickConvStrategy, pickStridedDilationMethod } from '@plugconv/core';
 import { interleavedMedians, option } from '@plugconv/test-harness/timing';
-
-// the backends are core's (dev) dependencies; loading them through core keeps one tfjs-core instance
-const fromCore = createRequire(createRequire(import.meta.url).resolve('@plugconv/core/package.json'));
-fromCore('@tensorflow/tfjs-backend-cpu');
-fromCore('@tensorflow/tfjs-backend-wasm');
-tf.env().set('PROD', true);
 
 const backends = option('backend', 'wasm,cpu').split(',');
 const runs = Number(option('runs', '9'));

@@ -1,34 +1,20 @@
 // Latency of yolov8n-C2f-RepGhost at 640x640 on tfjs' wasm backend (SIMD, single thread), in its training
 // structure, after reparameterize() and after deploy(), against yolov8n as built and fused. Prints a markdown
 // table: median of RUNS timed eval forwards (awaiting the data) after WARMUP untimed ones.
-// Needs the built packages:  npx tsc -b packages/repghost && node packages/repghost/scripts/latency.mjs [runs]
-import '@tensorflow/tfjs-backend-wasm';
+// Run with the package's bench script (after a build), or alone:
+//   node packages/repghost/bench/latency.bench.mjs [--runs 7]
 import * as tf from '@tensorflow/tfjs-core';
-import { fileURLToPath } from 'node:url';
 import { buildModel, coreModules, deploy, Registry, reparameterize, summarize, useBackend } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
+import { configPath } from '@plugconv/test-harness/paths';
+import { interleavedTimes, option } from '@plugconv/test-harness/timing';
 import { modules } from '../dist/index.js';
 
-const RUNS = Number(process.argv[2] ?? 7);
+const RUNS = Number(option('runs', '7'));
 const WARMUP = 2;
 const SIZE = 640;
 const registry = new Registry(coreModules, modules);
-const config = (name) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
-
-/** Median ms of RUNS eval forwards of `model` on `x` after WARMUP. */
-async function medianMs(model, x) {
-  const times = [];
-  for (let i = 0; i < WARMUP + RUNS; i++) {
-    const t0 = performance.now();
-    const y = model.predict(x);
-    await y.data();
-    y.dispose();
-    if (i >= WARMUP) times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const m = times.length >> 1;
-  return times.length % 2 ? times[m] : (times[m - 1] + times[m]) / 2;
-}
+const config = (name) => configPath(import.meta.url, name);
 
 await useBackend('wasm');
 const x = tf.randomUniform([1, SIZE, SIZE, 3]);
@@ -41,7 +27,7 @@ for (const [label, cfg, stages] of [
   for (const [stage, apply] of stages) {
     apply(model);
     const s = summarize(model, SIZE);
-    const ms = await medianMs(model, x);
+    const [{ median: ms }] = await interleavedTimes([() => model.predict(x)], RUNS, WARMUP);
     rows.push(`| ${label} | ${stage} | ${s.params.toLocaleString('en-US')} | ${s.gflops.toFixed(2)} | ${ms.toFixed(0)} |`);
     console.error(rows[rows.length - 1]);
   }

@@ -1,21 +1,13 @@
-#!/usr/bin/env node
 // Latency of DWSConv against the Conv it replaces, on wasm (default) or cpu: each of the six replaced rows of
 // yolov8-DWSConv at scale n and 640x640 alone, then the whole models yolov8n and yolov8n-DWSConv.
-// Prints Markdown tables (the ones in ../README.md).
-//
-//   npx tsc -b packages/dwconv && node packages/dwconv/bench/latency.mjs [--backend wasm] [--runs 9] [--model-runs 5]
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// Prints Markdown tables (the ones in ../README.md). Run with the package's bench script (after a build), or alone:
+//   node packages/dwconv/bench/latency.bench.mjs [--backend wasm] [--runs 15] [--model-runs 9]
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, Conv, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
-import { DWSConv, modules } from '../dist/index.js';
+import { configPath } from '@plugconv/test-harness/paths';
 import { interleavedMedians, option } from '@plugconv/test-harness/timing';
-
-const fromCore = createRequire(createRequire(import.meta.url).resolve('@plugconv/core/package.json'));
-fromCore('@tensorflow/tfjs-backend-cpu');
-fromCore('@tensorflow/tfjs-backend-wasm');
-tf.env().set('PROD', true);
+import { DWSConv, modules } from '../dist/index.js';
 
 const backend = option('backend', 'wasm');
 const runs = Number(option('runs', '15'));
@@ -49,7 +41,7 @@ for (const [row, c1, c2, side] of rows) {
   x.dispose();
 }
 
-const config = (name) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
+const config = (name) => configPath(import.meta.url, name);
 const registry = new Registry(coreModules, modules);
 lines.push('', '| model (640x640) | params | GFLOPs | latency ms |', '|---|---:|---:|---:|');
 const x = tf.randomUniform([1, 640, 640, 3]);
