@@ -1,14 +1,19 @@
-"""Regenerates fixtures/predict/letterbox_resize.safetensors: ultralytics' LetterBox (auto=False, centre,
+"""Regenerates packages/yolo/fixtures/predict/letterbox_resize.safetensors: ultralytics' LetterBox (auto=False, centre,
 pad 114, cv2.INTER_LINEAR) on synthetic images that exercise cv2's resize paths (downscale, upscale, exact 2x
 which cv2 runs as INTER_AREA, tall and wide). The source images are a formula the test recomputes, so only the
-outputs are stored. Needs numpy and opencv-python (cv2); run: python3 scripts/make-letterbox-fixtures.py
+outputs are stored. Needs numpy and opencv-python (cv2, Debian's python3-opencv):
+    /usr/bin/python3 reference/make_letterbox_fixtures.py [--out FILE]
 """
+import argparse
 import json
-import struct
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from plugconv_ref.safetensors_io import write_safetensors
+
+DEST = Path(__file__).resolve().parent.parent / "packages" / "yolo" / "fixtures" / "predict" / "letterbox_resize.safetensors"
 
 # (name, height, width, imgsz)
 CASES = [
@@ -39,24 +44,13 @@ def letterbox(img: np.ndarray, size: int) -> np.ndarray:
     return cv2.copyMakeBorder(img, top, bottom, left, right, cv2.BORDER_CONSTANT, value=(114, 114, 114))
 
 
-def write_safetensors(path: Path, tensors: dict, metadata: dict) -> None:
-    header = {"__metadata__": metadata}
-    blobs, offset = [], 0
-    for k, a in tensors.items():
-        b = np.ascontiguousarray(a).tobytes()
-        header[k] = {"dtype": "U8", "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    path.write_bytes(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
-
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=DEST, help="file to write (default: the yolo package's fixture)")
+    dest = parser.parse_args().out
     out = {}
     for name, h, w, size in CASES:
         out[name] = letterbox(synthetic(h, w), size)
     meta = {"cv2": cv2.__version__, "cases": json.dumps([list(c) for c in CASES])}
-    dest = Path(__file__).resolve().parent.parent / "fixtures" / "predict" / "letterbox_resize.safetensors"
     write_safetensors(dest, out, meta)
     print(f"wrote {dest} ({dest.stat().st_size} bytes) with cv2 {cv2.__version__}")

@@ -1,23 +1,25 @@
-"""Regenerates packages/repghost/fixtures/{RepGhostBottleneck,RepGhostModule}_*.{safetensors,json}.
+"""Regenerates packages/repghost/fixtures/modules/{RepGhostBottleneck,RepGhostModule}_*.{safetensors,json}.
 
-The oracle is the seed's PyTorch code (shared/seeds/002_14bec1a2dd9dd350.txt: SiLU after the primary conv and
-after the sum), with the SqueezeExcite it refers to taken from the RepGhost repository (GhostNet's: makeDivisible
-by 4, ReLU, hard-sigmoid gate). BN eps 1e-3 as DESIGN.md; random weights; BN affine parameters random and
-running statistics set from the fixture input's own batch statistics (one train-mode pass with momentum 1), as
-shared/fixtures does. Needs torch (Debian's python3-torch 1.13) and numpy only:
-    /usr/bin/python3 packages/repghost/scripts/make_fixtures.py
+The oracle is the RepGhost bottleneck as the YOLOv8 plug-in code gives it (SiLU after the primary conv and after
+the sum), with the SqueezeExcite it refers to taken from the RepGhost repository (GhostNet's: make-divisible by
+4, ReLU, hard-sigmoid gate), written out below. Fixtures as plugconv_ref.fixture makes them (random weights, BN
+eps 1e-3, running statistics from the input's batch); the json also records the re-parameterised module's
+parameter count and output difference. Needs torch (Debian's python3-torch 1.13) and numpy only:
+    /usr/bin/python3 reference/make_repghost_fixtures.py [--out DIR]
 """
+import argparse
 import copy
-import json
 import os
-import struct
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures')
+from plugconv_ref.fixture import calibrate_batchnorms, randomize, write_fixture
+
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+OUT = os.path.join(REPO, 'packages', 'repghost', 'fixtures', 'modules')
 
 
 def _make_divisible(v, divisor, min_value=None):
@@ -51,7 +53,7 @@ class SqueezeExcite(nn.Module):
         return x * self.gate_fn(x_se)
 
 
-# ---- the seed's code (002_14bec1a2dd9dd350.txt), unchanged apart from formatting ----
+# ---- the reference RepGhost code, unchanged apart from formatting ----
 class RepGhostModule(nn.Module):
     def __init__(self, inp, oup, kernel_size=1, dw_size=3, stride=1, relu=True, deploy=False, reparam_bn=True, reparam_identity=False):
         super().__init__()
@@ -175,53 +177,20 @@ class RepGhostBottleneck(nn.Module):
         if not self.enable_shortcut and self.in_chs == self.out_chs and self.stride == 1:
             return x
         return x + self.shortcut(residual)
-# ---- end of the seed's code ----
+# ---- end of the reference code ----
 
 
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        a = np.ascontiguousarray(t.detach().cpu().numpy().astype(np.float32))
-        b = a.tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(a.shape), 'data_offsets': [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(',', ':')).encode()
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
-def make(case, module_name, args, module, input_shape, seed):
-    torch.manual_seed(seed)
-    for p in module.parameters():
-        nn.init.normal_(p, 0.0, 0.3)
-    bns = [m for m in module.modules() if isinstance(m, nn.BatchNorm2d)]
-    for bn in bns:
-        bn.eps = 1e-3
-        nn.init.uniform_(bn.weight, 0.5, 1.5)
-        nn.init.normal_(bn.bias, 0.0, 0.2)
-        bn.momentum = 1.0
+def make(out, case, module_name, args, module, input_shape, seed):
+    randomize(module, std=0.3, seed=seed)
     x = torch.randn(*input_shape)
+    calibrate_batchnorms(module, x)
     with torch.no_grad():
-        module.train()(x)  # running stats := the input's batch statistics
-        for bn in bns:
-            bn.momentum = 0.03
-        module.eval()
         y = module(x)
         deployed = copy.deepcopy(module)
         for m in deployed.modules():
             if hasattr(m, 'switch_to_deploy'):
                 m.switch_to_deploy()
         yd = deployed(x)
-    tensors = {'input': x, 'output': y}
-    for k, v in module.state_dict().items():
-        if not k.endswith('num_batches_tracked'):
-            tensors['state.' + k] = v
-    write_safetensors(os.path.join(OUT, case + '.safetensors'), tensors)
     meta = {
         'module': module_name,
         'args': args,
@@ -230,19 +199,22 @@ def make(case, module_name, args, module, input_shape, seed):
         'params': sum(p.numel() for p in module.parameters()),
         'deploy_max_abs_diff': float((y - yd).abs().max()),
         'deploy_params': sum(p.numel() for p in deployed.parameters()),
-        'generator': 'packages/repghost/scripts/make_fixtures.py (seed 002 code, torch ' + torch.__version__ + ')',
+        'generator': 'reference/make_repghost_fixtures.py (torch ' + torch.__version__ + ')',
     }
-    with open(os.path.join(OUT, case + '.json'), 'w') as f:
-        json.dump(meta, f, indent=1)
+    write_fixture(out, case, x, y, module, meta)
     print(case, meta['params'], meta['deploy_params'], meta['deploy_max_abs_diff'])
 
 
-# args are the registry's (YAML) order: RepGhostBottleneck(c1, c2, k, s, se_ratio, shortcut) = seed (c1, c2, c2, ...)
-make('RepGhostBottleneck_16_32_k3_s2_se', 'RepGhostBottleneck', [16, 32, 3, 2, 0.25],
+parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+parser.add_argument('--out', default=OUT, help='folder to write into (default: the package\'s fixtures/modules)')
+out = parser.parse_args().out
+
+# args are the registry's (YAML) order: RepGhostBottleneck(c1, c2, k, s, se_ratio, shortcut) = reference (c1, c2, c2, ...)
+make(out, 'RepGhostBottleneck_16_32_k3_s2_se', 'RepGhostBottleneck', [16, 32, 3, 2, 0.25],
      RepGhostBottleneck(16, 32, 32, 3, 2, se_ratio=0.25), (1, 16, 16, 16), 1)
-make('RepGhostBottleneck_16_24_k5_s1_proj', 'RepGhostBottleneck', [16, 24, 5, 1, 0, True],
+make(out, 'RepGhostBottleneck_16_24_k5_s1_proj', 'RepGhostBottleneck', [16, 24, 5, 1, 0, True],
      RepGhostBottleneck(16, 24, 24, 5, 1), (1, 16, 12, 12), 2)
-make('RepGhostBottleneck_24_24_k3_s1_nosc', 'RepGhostBottleneck', [24, 24, 3, 1, 0, False],
+make(out, 'RepGhostBottleneck_24_24_k3_s1_nosc', 'RepGhostBottleneck', [24, 24, 3, 1, 0, False],
      RepGhostBottleneck(24, 24, 24, 3, 1, shortcut=False), (2, 24, 10, 10), 3)
-make('RepGhostModule_16_32_k3_s2_repid_norelu', 'RepGhostModule', [16, 32, 3, 3, 2, False, False, True, True],
+make(out, 'RepGhostModule_16_32_k3_s2_repid_norelu', 'RepGhostModule', [16, 32, 3, 3, 2, False, False, True, True],
      RepGhostModule(16, 32, 3, 3, 2, relu=False, reparam_bn=True, reparam_identity=True), (1, 16, 15, 15), 4)

@@ -1,24 +1,17 @@
 """Float64 forward of yolov8-DynamicConv at scale t from a fixture's state (numpy only, no PyTorch).
 
-    python3 scripts/float64-reference.py fixtures/models/yolov8-DynamicConv-t.safetensors [ours.bin ours.json]
+    /usr/bin/python3 reference/dynamicconv_float64.py packages/dynamicconv/fixtures/models/yolov8-DynamicConv-t.safetensors [ours.bin ours.json]
 
 Prints how far the fixture's float32 PyTorch output is from the exact (float64) result, element by element with
-DESIGN.md's tolerance 1e-4 + 1e-3|ref|. Used to show that output[0, 2, 80] (a near-zero box width at stride 32)
+the parity tolerance 1e-4 + 1e-3|ref|. Used to show that output[0, 2, 80] (a near-zero box width at stride 32)
 is ill-conditioned: PyTorch's own float32 value is 0.67 of the tolerance away from the exact one.
 """
-import json, struct, sys
+import json, sys
 import numpy as np
 
-def load(path):
-    b = open(path, 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8 + n])
-    out = {}
-    for k, v in h.items():
-        if k == '__metadata__': continue
-        s, e = v['data_offsets']
-        out[k] = np.frombuffer(b[8 + n + s:8 + n + e], dtype=np.float32).reshape(v['shape']).astype(np.float64)
-    return out
+from plugconv_ref.safetensors_io import read_safetensors
 
-T = load(sys.argv[1])
+T = read_safetensors(sys.argv[1], dtype=np.float64)[0]
 S = {k[len('state.'):]: v for k, v in T.items() if k.startswith('state.')}
 
 def conv2d(x, w, s=1, p=0, bias=None):
