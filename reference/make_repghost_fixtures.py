@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from plugconv_ref.fixture import calibrate_batchnorms, randomize, write_fixture
+from plugconv_ref.fixture import module_meta, run_randomized, write_fixture
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(REPO, 'packages', 'repghost', 'fixtures', 'modules')
@@ -181,22 +181,15 @@ class RepGhostBottleneck(nn.Module):
 
 
 def make(out, case, module_name, args, module, input_shape, seed):
-    randomize(module, std=0.3, seed=seed)
-    x = torch.randn(*input_shape)
-    calibrate_batchnorms(module, x)
+    x, y = run_randomized(module, input_shape, seed)
     with torch.no_grad():
-        y = module(x)
         deployed = copy.deepcopy(module)
         for m in deployed.modules():
             if hasattr(m, 'switch_to_deploy'):
                 m.switch_to_deploy()
         yd = deployed(x)
     meta = {
-        'module': module_name,
-        'args': args,
-        'input_shape': list(x.shape),
-        'output_shape': list(y.shape),
-        'params': sum(p.numel() for p in module.parameters()),
+        **module_meta(module_name, args, x, y, module),
         'deploy_max_abs_diff': float((y - yd).abs().max()),
         'deploy_params': sum(p.numel() for p in deployed.parameters()),
         'generator': 'reference/make_repghost_fixtures.py (torch ' + torch.__version__ + ')',

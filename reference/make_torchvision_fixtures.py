@@ -14,7 +14,7 @@ import torch.nn as nn
 import torchvision
 from torchvision.models.mobilenetv3 import InvertedResidual, InvertedResidualConfig
 
-from plugconv_ref.fixture import calibrate_batchnorms, randomize, write_fixture
+from plugconv_ref.fixture import module_meta, run_randomized, write_fixture
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(REPO, 'packages', 'mobilenetv3', 'fixtures', 'modules')
@@ -24,19 +24,9 @@ def make(out, case, args, input_shape, seed):
     c1, c2, k, s, exp, se, act = args
     cfg = InvertedResidualConfig(c1, k, exp, c2, se, act, s, 1, 1.0)
     module = InvertedResidual(cfg, norm_layer=partial(nn.BatchNorm2d, eps=1e-3, momentum=0.01))
-    randomize(module, seed=seed)
-    x = torch.randn(*input_shape)
-    calibrate_batchnorms(module, x)
-    with torch.no_grad():
-        y = module(x)
-    meta = {
-        'module': 'MobileNetV3Block',
-        'args': args,
-        'input_shape': list(x.shape),
-        'output_shape': list(y.shape),
-        'params': sum(p.numel() for p in module.parameters()),
-        'generator': f'reference/make_torchvision_fixtures.py (torch {torch.__version__}, torchvision {torchvision.__version__})',
-    }
+    x, y = run_randomized(module, input_shape, seed)
+    meta = module_meta('MobileNetV3Block', args, x, y, module)
+    meta['generator'] = f'reference/make_torchvision_fixtures.py (torch {torch.__version__}, torchvision {torchvision.__version__})'
     write_fixture(out, case, x, y, module, meta)
     print(case, meta['params'])
 

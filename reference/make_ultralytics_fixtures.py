@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import yaml
 
-from plugconv_ref.fixture import calibrate_batchnorms, randomize, write_fixture
+from plugconv_ref.fixture import calibrate_batchnorms, module_meta, run_randomized, write_fixture
 from plugconv_ref.ultralytics_src import import_ultralytics
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
@@ -34,19 +34,8 @@ from ultralytics.nn.tasks import DetectionModel  # noqa: E402
 
 
 def module_fixture(case, token, args, module, input_shape, seed):
-    randomize(module, seed=seed)
-    x = torch.randn(*input_shape)
-    calibrate_batchnorms(module, x)
-    with torch.no_grad():
-        y = module(x)
-    meta = {
-        'ultralytics': opts.ultralytics,
-        'module': token,
-        'args': args,
-        'input_shape': list(x.shape),
-        'output_shape': list(y.shape),
-        'params': sum(p.numel() for p in module.parameters()),
-    }
+    x, y = run_randomized(module, input_shape, seed)
+    meta = {'ultralytics': opts.ultralytics, **module_meta(token, args, x, y, module)}
     write_fixture(opts.out, case, x, y, module, meta)
     print(case, meta['params'])
 

@@ -48,6 +48,28 @@ def calibrate_batchnorms(module, x, eps=1e-3):
     module.eval()
 
 
+def run_randomized(module, input_shape, seed):
+    """Randomises `module` (seeded), draws a normal input of `input_shape`, calibrates the BatchNorms on it and
+    returns (input, eval output)."""
+    randomize(module, seed=seed)
+    x = torch.randn(*input_shape)
+    calibrate_batchnorms(module, x)
+    with torch.no_grad():
+        y = module(x)
+    return x, y
+
+
+def module_meta(token, args, x, y, module):
+    """The json every module fixture has: module, args, input_shape, output_shape, params."""
+    return {
+        'module': token,
+        'args': args,
+        'input_shape': list(x.shape),
+        'output_shape': list(y.shape),
+        'params': sum(p.numel() for p in module.parameters()),
+    }
+
+
 def state_tensors(module):
     """`state.<key>` -> tensor for the module's state dict, without num_batches_tracked."""
     return {'state.' + k: v for k, v in module.state_dict().items() if not k.endswith('num_batches_tracked')}
