@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TFJS=4.22.0
 TYPESCRIPT=5.9.3
 PACKAGES=(core dsconv dwconv dynamicconv mobilenetv3 repghost saconv yolo)
-FIXTURE="$ROOT/packages/dsconv/fixtures/DSConv2D_16_32_k3_b8"
+FIXTURE="$ROOT/packages/dsconv/fixtures/modules/DSConv2D_16_32_k3_b8"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/plugconv-install-test.XXXXXX")"
 cleanup() { rm -rf "$WORK"; }

@@ -4,8 +4,6 @@
  * bit-packed compressed form.
  * @packageDocumentation
  */
-import type { ModuleSpec } from '@plugconv/core';
-import { dsconvModules } from './spec.js';
 
 export * from './quantize.js';
 export * from './straight-through.js';
@@ -15,6 +13,4 @@ export * from './c2f-dsconv.js';
 export * from './bitpack.js';
 export * from './compress.js';
 export * from './configure.js';
-
-/** The YAML tokens this package registers (DSConv2D, C2f_DSConv). */
-export const modules: ModuleSpec[] = dsconvModules;
+export { modules } from './spec.js';

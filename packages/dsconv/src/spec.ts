@@ -8,7 +8,7 @@ const bits = arg('bits', 'int', opt);
 const block = arg('block', 'int', opt);
 
 /** The YAML tokens this package registers: DSConv2D (channel rule conv) and C2f_DSConv (rule repeat). */
-export const dsconvModules: ModuleSpec[] = [
+export const modules: ModuleSpec[] = [
   {
     name: 'DSConv2D',
     rule: 'conv',

@@ -1,25 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, Conv, coreModules, Registry, type DetectionModel, type Module } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
+import { Conv, type Module } from '@plugconv/core';
+import { packageTestKit } from '@plugconv/test-harness/node';
+
+export { maxAbsDiff } from '@plugconv/test-harness/node';
 import { modules } from '../src/index.js';
 
-/** Path of a file in packages/dsconv/fixtures. */
-export const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-
-/** Path of a shipped config in packages/yolo/configs. */
-export const configPath = (name: string) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
-
-/** Core's blocks and this package's modules. */
-export const registry = new Registry(coreModules, modules);
-
-/** Builds a shipped config at a scale with this package's registry. */
-export function shippedModel(cfg: string, scale: string): DetectionModel {
-  return buildModel(loadYoloConfig(configPath(cfg)), { registry, scale, warn: () => {} });
-}
-
-/** A module from a fixture's json (module name and constructor args). */
-export const byMeta = (meta: Record<string, unknown>) => registry.get(meta.module as string)!.create(...(meta.args as unknown[]));
+/** Core's blocks and this package's modules; a fixture's module from its json; a config in fixtures/models. */
+export const { registry, byMeta, configModel } = packageTestKit(import.meta.url, modules);
 
 /** A deterministic pseudo-random float32 tensor, uniform in [lo, hi). */
 export function seeded(shape: number[], seed: number, lo = -1, hi = 1): tf.Tensor {
@@ -36,7 +23,7 @@ export function roundHalfEven(x: number): number {
 }
 
 /**
- * Scalar reference of DESIGN.md's VQK/KDS quantiser on a PyTorch-layout kernel (O, I, kh, kw), float32 steps
+ * Scalar reference of the VQK/KDS quantiser on a PyTorch-layout kernel (O, I, kh, kw), float32 steps
  * via Math.fround: returns the integer codes, the alphas (O, nb, kh, kw) and the dequantised kernel.
  */
 export function referenceQuantize(w: Float32Array, shape: number[], bits: number, block: number) {
@@ -93,9 +80,4 @@ export function referenceConv(c1: number, c2: number, k: number, s: number, g: n
   sd.set('conv.weight', kernel);
   conv.loadStateDict(sd);
   return conv;
-}
-
-/** max |a - b| */
-export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }

@@ -1,5 +1,6 @@
-import { describeGpuParity } from '@plugconv/test-harness/browser';
+import { describeBrowserParity } from '@plugconv/test-harness/browser';
 import { coreModules, Registry } from '@plugconv/core';
 import { modules } from '../src/index.js';
 
-describeGpuParity('dwconv', import.meta.url, new Registry(coreModules, modules), ['DWSConv_16_32_k3_d2']);
+// every fixture in fixtures/modules and fixtures/models on webgl, webgpu and browser wasm (headless Chromium)
+describeBrowserParity('dwconv', import.meta.url, new Registry(coreModules, modules), import.meta.glob('../fixtures/{modules,models}/*.json', { eager: true, import: 'default' }));

@@ -4,8 +4,6 @@
  * C2f_GhostModule_DynamicConv, with fast per-sample convolution strategies for batches.
  * @packageDocumentation
  */
-import type { ModuleSpec } from '@plugconv/core';
-import { dynamicConvModules } from './spec.js';
 
 export * from './strategies.js';
 export * from './cond-conv2d.js';
@@ -14,6 +12,4 @@ export * from './dynamic-conv.js';
 export * from './c2f-dynamic-conv.js';
 export * from './ghost-module.js';
 export * from './set-strategy.js';
-
-/** The YAML tokens this package registers. */
-export const modules: ModuleSpec[] = dynamicConvModules;
+export { modules } from './spec.js';

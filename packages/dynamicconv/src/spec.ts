@@ -10,7 +10,7 @@ const experts = arg('experts', 'int', opt);
 const c2fArgs = [...C2F_ARGS, experts];
 
 /** The YAML tokens this package registers. */
-export const dynamicConvModules: ModuleSpec[] = [
+export const modules: ModuleSpec[] = [
   {
     name: 'DynamicConv2d',
     rule: 'conv',

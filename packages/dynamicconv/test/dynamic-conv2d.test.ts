@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@plugconv/core';
 import { DYNAMIC_CONV_STRATEGIES, strategyUnsupported, type DynamicConv2d, type DynamicConvStrategy } from '../src/index.js';
+import { worstRatio } from '@plugconv/test-harness/node';
 import { referenceForward, type ReferenceLayer } from './reference.js';
 import { LAYER_CASES, makeLayer, rng, type LayerCase } from './layer-cases.js';
 
@@ -13,12 +14,6 @@ function run(layer: DynamicConv2d, input: Float32Array, shape: number[], strateg
     const y = tf.transpose(layer.forward(x), [0, 3, 1, 2]);
     return { y: y.dataSync() as Float32Array, shape: y.shape };
   });
-}
-
-function maxRatio(y: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(y[i]! - ref[i]!) / (1e-4 + 1e-3 * Math.abs(ref[i]!)));
-  return worst;
 }
 
 const strategiesFor = (c: LayerCase, ref: ReferenceLayer) =>
@@ -34,7 +29,7 @@ describe.each(['cpu', 'wasm'] as const)('DynamicConv2d against a plain JavaScrip
     for (const s of strategies) {
       const got = run(layer, input, inputShape, s);
       expect(got.shape, s).toEqual(expected.shape);
-      expect(maxRatio(got.y, expected.y), `${c.name} / ${s}`).toBeLessThanOrEqual(1);
+      expect(worstRatio(got.y, expected.y).ratio, `${c.name} / ${s}`).toBeLessThanOrEqual(1);
     }
     layer.dispose();
   });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { summarize, useBackend, type DetectionModel } from '@plugconv/core';
 import { DynamicConv2d } from '../src/index.js';
-import { fixturePath, shippedModel } from './helpers.js';
+import { fixturePath, configModel } from './helpers.js';
 
 type Figures = Record<string, { params: number; gradients: number; gflops: number; gflops_thop: number }>;
 const figures: Figures = JSON.parse(readFileSync(fixturePath('figures.json'), 'utf8'));
@@ -10,7 +10,7 @@ const figures: Figures = JSON.parse(readFileSync(fixturePath('figures.json'), 'u
 beforeAll(() => useBackend('wasm'));
 
 function withModel<T>(cfg: string, scale: string, f: (m: DetectionModel) => T): T {
-  const m = shippedModel(cfg, scale);
+  const m = configModel(cfg, scale);
   try {
     return f(m);
   } finally {
@@ -18,7 +18,7 @@ function withModel<T>(cfg: string, scale: string, f: (m: DetectionModel) => T): 
   }
 }
 
-describe("yolov8-DynamicConv: figures.json's params, gradients and GFLOPs (DESIGN.md counting)", () => {
+describe("yolov8-DynamicConv: figures.json's params, gradients and GFLOPs (counted by the FLOP rule)", () => {
   it.each(['n', 's', 'm'])('scale %s', (scale) => {
     const ref = figures[`yolov8-DynamicConv@${scale}`]!;
     const s = withModel('yolov8-DynamicConv.yaml', scale, summarize);

@@ -12,7 +12,7 @@ import {
   setDynamicConvStrategy,
   type CondConvShape,
 } from '../src/index.js';
-import { registry, shippedModel } from './helpers.js';
+import { registry, configModel } from './helpers.js';
 
 const randomizeBn = (m: { namedModules(): [string, unknown][] }) => {
   for (const [, bn] of m.namedModules()) {
@@ -183,7 +183,7 @@ describe('training (cpu)', () => {
 describe('shipped configs build and run a batch (wasm, scale t, 64x64)', () => {
   it.each(['yolov8-DynamicConv.yaml', 'yolov8-C2f-DynamicConv.yaml', 'yolov8-C2f-GhostModule-DynamicConv.yaml'])('%s', async (cfg) => {
     await useBackend('wasm');
-    const m = shippedModel(cfg, 't');
+    const m = configModel(cfg, 't');
     const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 5);
     const y = m.predict(x);
     expect(y.shape).toEqual([2, 84, 84]);

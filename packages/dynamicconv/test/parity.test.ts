@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, fromTorchLayout, useBackend } from '@plugconv/core';
-import { checkFixture, loadFixture, loadYoloConfig } from '@plugconv/core/node';
-import { byMeta, fixturePath, registry } from './helpers.js';
+import { fromTorchLayout, useBackend } from '@plugconv/core';
+import { loadFixture } from '@plugconv/core/node';
+import { describeParity } from '@plugconv/test-harness/node';
+import { configModel, fixturePath, registry } from './helpers.js';
 
-const MODULE_FIXTURES = ['DynamicConv_16_32_k3_s2', 'C2f_DynamicConv_32_32_n1_sc', 'C2f_GhostModule_DynamicConv_32_32_n1'];
-
-describe.each(['cpu', 'wasm'] as const)('PyTorch parity on %s (batch 2: a kernel per sample)', (backend) => {
-  it.each(MODULE_FIXTURES)('%s matches the seed module', async (name) => {
-    const r = await checkFixture(fixturePath(`${name}.safetensors`), byMeta, backend);
+// every fixture in fixtures/modules (batch 2: a kernel per sample) on cpu and wasm; the whole model below
+describeParity('dynamicconv', import.meta.url, registry, {
+  module: (r, { name, backend }) => {
     console.log(`${backend} ${name}: max |error| ${r.maxAbsError.toExponential(2)}, worst ratio ${r.worstRatio.toFixed(3)}`);
     expect((r.fixture.meta.input_shape as number[])[0]).toBe(2);
-    expect(r.params).toBe(r.fixture.meta.params);
-    expect(r.pass).toBe(true);
-  });
+  },
+  models: false,
 });
 
 /**
@@ -23,7 +21,7 @@ describe.each(['cpu', 'wasm'] as const)('PyTorch parity on %s (batch 2: a kernel
 async function modelRatios(backend: 'cpu' | 'wasm'): Promise<{ ratios: Float64Array; cellRatios: Float64Array; anchors: number; maxAbs: number }> {
   await useBackend(backend);
   const fx = loadFixture(fixturePath('models/yolov8-DynamicConv-t.safetensors'));
-  const model = buildModel(loadYoloConfig(fixturePath('models/yolov8-DynamicConv.yaml')), { registry, scale: 't' });
+  const model = configModel('yolov8-DynamicConv.yaml', 't');
   try {
     model.loadStateDict(fx.state);
     expect(model.numParams()).toBe(1607456);

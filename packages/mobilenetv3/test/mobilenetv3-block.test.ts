@@ -1,31 +1,19 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, coreModules, countingMacs, fuse, makeDivisibleTorchvision as makeDivisibleTv, parseYoloConfig, Registry, Sequential, useBackend, type Module } from '@plugconv/core';
-import { checkFixture, loadFixture } from '@plugconv/core/node';
+import { buildModel, countingMacs, fuse, makeDivisibleTorchvision as makeDivisibleTv, parseYoloConfig, Sequential, useBackend, type Module } from '@plugconv/core';
+import { loadFixture } from '@plugconv/core/node';
+import { moduleFixtureNames, packageTestKit } from '@plugconv/test-harness/node';
 import { hardSigmoid, hardSwish, MobileNetV3Block, modules } from '../src/index.js';
 import * as ref from '@plugconv/test-harness/reference';
 
-const fx = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const registry = new Registry(coreModules, modules);
-const byMeta = (meta: Record<string, unknown>) => registry.get(meta.module as string)!.create(...(meta.args as unknown[]));
-const FIXTURES = ['MobileNetV3Block_16_24_k3_s2_se_hs', 'MobileNetV3Block_24_24_k5_s1_re'];
+const { registry, byMeta, fixturePath } = packageTestKit(import.meta.url, modules);
+const FIXTURES = moduleFixtureNames(import.meta.url);
 
 afterAll(() => useBackend('wasm'));
 
-describe.each(['cpu', 'wasm'] as const)('MobileNetV3Block parity with torchvision on %s', (backend) => {
-  it.each(FIXTURES)('%s matches the fixture', async (name) => {
-    const r = await checkFixture(fx(`${name}.safetensors`), byMeta, backend);
-    console.info(`${name} on ${backend}: max abs error ${r.maxAbsError.toExponential(2)}`);
-    expect(r.params).toBe(r.meta.params);
-    expect(r.maxAbsError).toBeLessThan(1e-3);
-    expect(r.pass).toBe(true);
-  });
-});
-
 describe('MobileNetV3Block structure', () => {
   it.each(FIXTURES)("%s: state keys are exactly torchvision's", (name) => {
-    const f = loadFixture(fx(`${name}.safetensors`));
+    const f = loadFixture(fixturePath(`modules/${name}.safetensors`));
     const m = byMeta(f.meta);
     expect(m.namedSlots().map(([k]) => k).sort()).toEqual([...f.state.keys()].sort());
     tf.dispose([f.input, f.output, ...f.state.values()]);

@@ -5,14 +5,10 @@
  * whole model by core's `deploy()`).
  * @packageDocumentation
  */
-import type { ModuleSpec } from '@plugconv/core';
-import { repGhostModules } from './spec.js';
 
 export * from './fold.js';
 export * from './squeeze-excite.js';
 export * from './repghost-module.js';
 export * from './repghost-bottleneck.js';
 export * from './c2f-repghost.js';
-
-/** The YAML tokens this package registers. */
-export const modules: ModuleSpec[] = repGhostModules;
+export { modules } from './spec.js';

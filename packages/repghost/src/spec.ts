@@ -8,7 +8,7 @@ const opt = { optional: true };
 const bool = (name: string) => arg(name, 'bool', opt);
 
 /** The YAML tokens this package registers. */
-export const repGhostModules: ModuleSpec[] = [
+export const modules: ModuleSpec[] = [
   {
     name: 'C2f_RepGhost',
     rule: 'repeat',

@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { compareOutputs, deploy, fromTorchLayout, useBackend } from '@plugconv/core';
 import { loadFixture } from '@plugconv/core/node';
-import { calibrateBatchNorms, configPath, fixturePath, modelFrom, normalizeHeadLogits, randomizeBatchNorms, randomizeConvWeights, worstRatio } from './helpers.js';
+import { coreFixturePath, modelFromConfig } from '@plugconv/test-harness/node';
+import { calibrateBatchNorms, configModel, normalizeHeadLogits, randomizeBatchNorms, randomizeConvWeights, registry, worstRatio } from './helpers.js';
 
 describe.each(['cpu', 'wasm'] as const)('deploy() on whole models (%s)', (backend) => {
   it('yolov8 at scale t: deployed predictions match the training structure and the ultralytics fixture', async () => {
     await useBackend(backend);
-    const fx = loadFixture(fixturePath('models/yolov8-t.safetensors'));
-    const model = modelFrom(fixturePath('models/yolov8.yaml'), 't');
+    // core's ultralytics fixture (yolov8.yaml at the tiny scale t)
+    const fx = loadFixture(coreFixturePath('models/yolov8-t.safetensors'));
+    const model = modelFromConfig(coreFixturePath('models/yolov8.yaml'), registry, 't');
     model.loadStateDict(fx.state);
     const x = fromTorchLayout(fx.input);
     const before = model.predict(x);
@@ -34,8 +36,8 @@ describe.each(['cpu', 'wasm'] as const)('deploy() on whole models (%s)', (backen
 
   it('yolov8-C2f-RepGhost at scale t: deployed predictions match the training structure', async () => {
     await useBackend(backend);
-    const model = modelFrom(configPath('yolov8-C2f-RepGhost.yaml'), 't');
-    // weights and BNs as shared/fixtures makes its models (seeded): normal conv weights of std 1/sqrt(fan_in),
+    const model = configModel('yolov8-C2f-RepGhost.yaml', 't');
+    // weights and BNs as the reference fixtures' models are made (seeded): normal conv weights of std 1/sqrt(fan_in),
     // random BN affine parameters with running stats from this input, unit-variance head logits; 64x64 as the
     // t-scale fixtures. No class sigmoid saturates, so every output takes part in the comparison.
     randomizeConvWeights(model, 1000);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deploy, reparameterize, summarize } from '@plugconv/core';
-import { configPath, modelFrom } from './helpers.js';
+import { coreFixturePath, modelFromConfig } from '@plugconv/test-harness/node';
+import { configModel, registry } from './helpers.js';
 
 /** yolov8.yaml's eight C2f rows: [c2 as written, repeats, feature-map side at 640]. */
 const C2F_ROWS: [number, number, number][] = [
@@ -19,7 +20,7 @@ const SCALES: Record<string, [number, number, number]> = { n: [0.33, 0.25, 1024]
 const pyRound = (x: number) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
 
 /**
- * DESIGN.md's arithmetic of swapping each C2f's Bottleneck(c, c, e=1) for RepGhostBottleneck(c, c, c):
+ * The arithmetic of swapping each C2f's Bottleneck(c, c, e=1) for RepGhostBottleneck(c, c, c):
  * Bottleneck = two Conv(c, c, 3): 18c^2 + 4c params, 18c^2 HW + 2 * 4cHW MACs (BN counts 4*numel);
  * RepGhostBottleneck = two RepGhostModule(c, c): each 1x1 conv c^2 + primary BN 2c + fusion BN 2c + 3x3
  * depthwise 9c + cheap BN 2c = c^2 + 15c params, and c^2 HW + 9cHW + 3 * 4cHW MACs. Channels c = int(
@@ -49,14 +50,14 @@ const EXPECTED: Record<string, { params: number; gradients: number; gflops: numb
   m: { params: 15004528, gradients: 15004512, gflops: 45.491 },
 };
 
-describe('yolov8-C2f-RepGhost figures at 640 (DESIGN.md counting)', () => {
+describe('yolov8-C2f-RepGhost figures at 640 (counted by the FLOP rule)', () => {
   it.each(['n', 's', 'm'])('scale %s: exact params and gradients, GFLOPs = yolov8 + the derived difference', (scale) => {
     const { params, macs } = delta(scale);
     expect(YOLOV8[scale]! + params).toBe(EXPECTED[scale]!.params);
-    const v8 = modelFrom(configPath('yolov8.yaml'), scale);
+    const v8 = modelFromConfig(coreFixturePath('models/yolov8.yaml'), registry, scale);
     const v8Gflops = summarize(v8).gflops;
     v8.dispose();
-    const model = modelFrom(configPath('yolov8-C2f-RepGhost.yaml'), scale);
+    const model = configModel('yolov8-C2f-RepGhost.yaml', scale);
     const s = summarize(model);
     console.log(`yolov8${scale}-C2f-RepGhost: ${s.layers} layers, ${s.params} params, ${s.gradients} gradients, ${s.gflops.toFixed(6)} GFLOPs (yolov8${scale} ${v8Gflops.toFixed(6)})`);
     expect(s.params).toBe(EXPECTED[scale]!.params);

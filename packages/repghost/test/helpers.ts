@@ -1,29 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fileURLToPath } from 'node:url';
-import { BatchNorm2d, buildModel, Conv2d, coreModules, Registry, type DetectionModel, type Module } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
+import { BatchNorm2d, Conv2d, type DetectionModel, type Module } from '@plugconv/core';
+import { packageTestKit } from '@plugconv/test-harness/node';
 import { modules } from '../src/index.js';
 
-/** Path of a file in packages/repghost/fixtures. */
-export const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+export { worstRatio } from '@plugconv/test-harness/node';
 
-/** Path of a config shipped in packages/yolo/configs. */
-export const configPath = (name: string) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
-
-/** Core's blocks and this package's modules. */
-export const registry = new Registry(coreModules, modules);
-
-/** Builds a fixture's module from its json meta (module name and constructor args). */
-export const byMeta = (meta: Record<string, unknown>) => registry.get(meta.module as string)!.create(...(meta.args as unknown[]));
-
-/** Builds a config at a scale with this package's registry. */
-export function modelFrom(path: string, scale: string): DetectionModel {
-  return buildModel(loadYoloConfig(path), { registry, scale });
-}
+/** Core's blocks and this package's modules; a fixture's module from its json; a config in fixtures/models. */
+export const { registry, byMeta, configModel } = packageTestKit(import.meta.url, modules);
 
 /**
- * Gives every trainable Conv2d weight normal values of std 1/sqrt(fan_in) (biases std 0.1; all seeded) (as shared/fixtures' models have), so signals
- * keep their scale through the network (PyTorch's default uniform init shrinks them by sqrt(3) per layer).
+ * Gives every trainable Conv2d weight normal values of std 1/sqrt(fan_in) (biases std 0.1; all seeded), as the
+ * reference fixtures' models have, so signals keep their scale through the network (PyTorch's default uniform
+ * init shrinks them by sqrt(3) per layer).
  */
 export function randomizeConvWeights(model: Module<any, any>, seed = 1): void {
   let s = seed;
@@ -57,7 +45,7 @@ export function randomizeBatchNorms(model: Module<any, any>, seed = 1, select: (
 
 /**
  * Sets BatchNorm running statistics to the batch statistics of their input for `x` (one train-mode forward
- * with momentum 1, as shared/fixtures' README does), so eval activations keep a sane scale and no sigmoid
+ * with momentum 1, as the reference fixtures are made), so eval activations keep a sane scale and no sigmoid
  * saturates. Only the BNs whose state-key prefix passes `select` change (the others get momentum 0 for that
  * pass). Keeps the affine parameters (call after {@link randomizeBatchNorms}).
  */
@@ -73,7 +61,7 @@ export function calibrateBatchNorms(model: Module<tf.Tensor, unknown>, x: tf.Ten
 
 /**
  * Rescales the Detect head's last class and box convs so their logits have zero mean and unit variance for
- * `x` (as shared/fixtures does), so no class sigmoid saturates and a comparison sees every output.
+ * `x` (as the reference fixtures do), so no class sigmoid saturates and a comparison sees every output.
  */
 export function normalizeHeadLogits(model: DetectionModel, x: tf.Tensor): void {
   const head = model.head;
@@ -107,18 +95,4 @@ export function evalValues(module: Module<tf.Tensor, tf.Tensor>, x: tf.Tensor): 
   const out = { shape: y.shape, values: y.dataSync() as Float32Array };
   y.dispose();
   return out;
-}
-
-/** Largest |a - b| / (1e-4 + 1e-3 |b|) (DESIGN.md's check: <= 1 passes) and the largest |a - b|. */
-export function worstRatio(a: Float32Array, b: Float32Array): { ratio: number; maxAbs: number } {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let ratio = 0;
-  let maxAbs = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= Infinity)) return { ratio: Infinity, maxAbs: Infinity };
-    maxAbs = Math.max(maxAbs, d);
-    ratio = Math.max(ratio, d / (1e-4 + 1e-3 * Math.abs(b[i]!)));
-  }
-  return { ratio, maxAbs };
 }

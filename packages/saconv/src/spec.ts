@@ -5,7 +5,7 @@ import { C2f_SAConv } from './c2f-saconv.js';
 const PKG = '@plugconv/saconv';
 
 /** The YAML tokens this package registers: SAConv2d (conv rule) and C2f_SAConv (repeat rule). */
-export const saconvModules: ModuleSpec[] = [
+export const modules: ModuleSpec[] = [
   {
     name: 'SAConv2d',
     rule: 'conv',

@@ -1,28 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, coreModules, Registry, type DetectionModel, type Module } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
+import type { Module } from '@plugconv/core';
+import { packageTestKit } from '@plugconv/test-harness/node';
 import { modules } from '../src/index.js';
 import { seeded } from '@plugconv/test-harness/tf-reference';
 
 export { maxAbsDiff, seeded } from '@plugconv/test-harness/tf-reference';
 
-/** Path of a file in packages/saconv/fixtures. */
-export const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-
-/** Path of a config shipped in packages/yolo/configs (the ones this package's issue adds). */
-export const shippedConfig = (name: string) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
-
-/** Core's blocks plus this package's modules. */
-export const registry = new Registry(coreModules, modules);
-
-/** Builds a fixture's module from its json (`module`, `args`). */
-export const byMeta = (meta: Record<string, unknown>) => registry.get(meta.module as string)!.create(...(meta.args as unknown[])) as Module;
-
-/** A shipped config at a scale, built with core's blocks and this package's modules. */
-export function shippedModel(name: string, scale: string): DetectionModel {
-  return buildModel(loadYoloConfig(shippedConfig(name)), { registry, scale });
-}
+/** Core's blocks and this package's modules; a fixture's module from its json; a config in fixtures/models. */
+export const { registry, byMeta, configModel } = packageTestKit(import.meta.url, modules);
 
 /** Gives every parameter and buffer of `m` seeded random values (BN variances positive), so no branch hides behind a zero init. */
 export function randomizeState(m: Module<any, any>, seed = 1): void {

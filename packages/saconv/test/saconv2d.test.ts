@@ -4,11 +4,11 @@ import { countingMacs, useBackend } from '@plugconv/core';
 import { C2f_SAConv, SAConv2d } from '../src/index.js';
 import { manualSubsample, referenceConv2d } from '@plugconv/test-harness/tf-reference';
 import { referenceReflectIndex, referenceStandardize } from './reference.js';
-import { maxAbsDiff, randomizeState, seeded, shippedModel } from './helpers.js';
+import { maxAbsDiff, randomizeState, seeded, configModel } from './helpers.js';
 
 /**
- * The seed's forward written out from the module's PyTorch-layout state dict with independent primitives:
- * pointwise convs as matmuls, the reflect padding by explicit index gathers, both branches by per-group
+ * The reference SAConv2d's forward written out from the module's PyTorch-layout state dict with independent
+ * primitives: pointwise convs as matmuls, the reflect padding by explicit index gathers, both branches by per-group
  * stride-1 tf.conv2d then a manual subsample, the standardisation in float64, BN (eval) by its formula.
  */
 function referenceSAConv(m: SAConv2d, x: tf.Tensor4D): tf.Tensor4D {
@@ -53,7 +53,7 @@ const CASES: [number, number, number, number, number, number, number, number][] 
   [6, 12, 5, 2, 1, 1, 17, 15],
 ];
 
-describe.each(['cpu', 'wasm'] as const)('SAConv2d on %s equals the seed written out with plain ops', (backend) => {
+describe.each(['cpu', 'wasm'] as const)('SAConv2d on %s equals the reference written out with plain ops', (backend) => {
   it.each(CASES)('c1 %i, c2 %i, k %i, s %i, g %i, d %i on %ix%i', async (c1, c2, k, s, g, d, h, w) => {
     await useBackend(backend);
     const m = new SAConv2d(c1, c2, k, s, null, g, d);
@@ -155,7 +155,7 @@ describe('SAConv2d gradients (cpu)', () => {
 });
 
 describe('SAConv2d structure', () => {
-  it('keeps the seed state keys and shapes, gamma/beta as buffers, and its initial switch/context values', () => {
+  it('keeps the reference state keys and shapes, gamma/beta as buffers, and its initial switch/context values', () => {
     const m = new SAConv2d(16, 32, 3, 2);
     const sd = m.stateDict();
     expect([...sd.entries()].map(([k, v]) => `${k}:${v.shape}`)).toEqual([
@@ -183,7 +183,7 @@ describe('SAConv2d structure', () => {
     m.dispose();
   });
 
-  it('matchWeightStatistics makes the standardised kernel equal the raw weight (the seed loading a plain conv)', () => {
+  it('matchWeightStatistics makes the standardised kernel equal the raw weight (the reference loading a plain conv)', () => {
     const m = new SAConv2d(8, 12, 3);
     m.matchWeightStatistics();
     const { small } = m.branchWeights();
@@ -196,7 +196,7 @@ describe('SAConv2d structure', () => {
     [1, 1, 8, 8, 1],
     [2, 1, 15, 9, 1],
     [2, 2, 13, 11, 2],
-  ])('counts MACs by DESIGN.md (stride %i, dilation %i, %ix%i, groups %i)', (s, d, h, w, g) => {
+  ])('counts MACs by the FLOP rule (stride %i, dilation %i, %ix%i, groups %i)', (s, d, h, w, g) => {
     const [c1, c2, k] = [8, 12, 3];
     const m = new SAConv2d(c1, c2, k, s, null, g, d);
     const ho = Math.ceil(h / s);
@@ -230,7 +230,7 @@ describe('SAConv2d errors', () => {
   });
 
   it('in a model, the error names the row (yolov8-SAConv on 32x32: row 7 sees 2x2)', () => {
-    const model = shippedModel('yolov8-SAConv.yaml', 't');
+    const model = configModel('yolov8-SAConv.yaml', 't');
     expect(() => model.predict(tf.zeros([1, 32, 32, 3]))).toThrow(/row 7 \(SAConv2d, .*SAConv2d\(64, 128, k=3, s=2, d=1\): a 2x2 feature map is too small for the switch's reflect padding/);
     model.dispose();
   });

@@ -5,19 +5,24 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GenError } from './errors.js';
 import { RULES } from './names.js';
+import { anatomyProblems, shippedConfigs, treeFromDisk } from './anatomy.js';
 import { applyPlan, planModule } from './scaffold.js';
-import { planRegistry } from './sync.js';
+import { modulePackages, planRegistry } from './sync.js';
 import { findRoot, PATHS } from './workspace.js';
 
 const USAGE = `usage:
   pnpm gen module <name> [--rule ${RULES.join('|')}] [--token <YamlToken>] [--no-install] [--dry-run]
-      scaffold packages/<name> (kebab-case) with a working starter module, its spec, tests, README, typedoc
-      entry and changeset, and register it in @plugconv/yolo (registry, dependency, tsconfig reference);
+      scaffold packages/<name> (kebab-case) in the module-package anatomy: a working starter module, its spec,
+      tests, PyTorch fixture, config, benchmark, README, changeset; register it in @plugconv/yolo (registry,
+      dependency, tsconfig reference) and the API docs' entry points;
       then run 'pnpm install' to link it (skipped with --no-install). The YAML token and class name
       default to the PascalCase of the name (ghost-shuffle-conv -> GhostShuffleConv); --rule defaults to conv.
   pnpm gen registry [--check]
       rebuild ${PATHS.registry} (and packages/yolo's dependencies and tsconfig references) from the
-      packages/* whose src/index.ts exports \`modules\`; with --check, change nothing and exit 1 when stale.`;
+      packages/* whose src/index.ts exports \`modules\`; with --check, change nothing and exit 1 when stale.
+  pnpm gen anatomy [<name>...]
+      check that every module package (or the ones named) has the files and shapes \`pnpm gen module\`
+      writes: spec, sources, tests, fixtures, benchmarks, README sections; exit 1 listing what differs.`;
 
 /** Where the CLI writes and how it installs (tests replace them). */
 export interface CliIO {
@@ -87,9 +92,31 @@ function registryCommand(positionals: string[], values: Values, io: CliIO): numb
   return 0;
 }
 
+function anatomyCommand(positionals: string[], io: CliIO): number {
+  const root = findRoot(io.cwd);
+  const all = modulePackages(root);
+  const unknown = positionals.filter((n) => !all.some((p) => p.base === n));
+  if (unknown.length) throw new GenError(`not a module package: ${unknown.join(', ')} (module packages: ${all.map((p) => p.base).join(', ')})`);
+  const packages = positionals.length ? all.filter((p) => positionals.includes(p.base)) : all;
+  const shippedConfig = shippedConfigs(root);
+  let failed = 0;
+  for (const p of packages) {
+    const problems = anatomyProblems(treeFromDisk(join(root, p.dir)), { name: p.base, shippedConfig });
+    if (problems.length) failed++;
+    for (const line of problems) io.err(`${p.dir}/${line}`);
+  }
+  const names = packages.map((p) => p.base).join(', ');
+  if (failed) {
+    io.err(`${failed} of ${packages.length} module packages differ from the anatomy \`pnpm gen module\` writes (tools/gen/src/anatomy.ts)`);
+    return 1;
+  }
+  io.out(`anatomy ok: ${names}`);
+  return 0;
+}
+
 /**
  * Runs `pnpm gen` with its arguments. Exit codes: 0 done (or up to date), 1 `registry --check` found a stale
- * file or `pnpm install` failed, 2 bad usage or refused input (nothing written).
+ * file, `anatomy` found a difference or `pnpm install` failed, 2 bad usage or refused input (nothing written).
  */
 export function main(argv: string[], io: Partial<CliIO> = {}): number {
   const full: CliIO = { ...defaultIO, ...io };
@@ -106,10 +133,13 @@ export function main(argv: string[], io: Partial<CliIO> = {}): number {
       options:
         command === 'module'
           ? { rule: { type: 'string' }, token: { type: 'string' }, 'no-install': { type: 'boolean' }, 'dry-run': { type: 'boolean' } }
-          : { check: { type: 'boolean' } },
+          : command === 'registry'
+            ? { check: { type: 'boolean' } }
+            : {},
     });
     if (command === 'module') return moduleCommand(positionals, values, full);
     if (command === 'registry') return registryCommand(positionals, values, full);
+    if (command === 'anatomy') return anatomyCommand(positionals, full);
     throw new GenError(`unknown command '${command}'\n${USAGE}`);
   } catch (e) {
     const err = e as Error & { code?: string };

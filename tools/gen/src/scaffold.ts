@@ -1,14 +1,16 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GenError } from './errors.js';
 import { addArrayString, addDependency, addReference } from './json-edit.js';
-import { camelCase, pascalCase, registryAlias, scopedName, validatePackageName, validateRule, validateToken } from './names.js';
+import { pascalCase, registryAlias, scopedName, validatePackageName, validateRule, validateToken } from './names.js';
 import { addRegistryEntry } from './registry-source.js';
 import { readRepoFile, referenceFromYolo, registeredTokens } from './sync.js';
 import type { ScaffoldContext } from './templates/context.js';
 import { indexSource, moduleSource, specSource } from './templates/module-source.js';
-import { changeset, fixturesReadme, packageJson, readme, tsconfigJson, typedocJson } from './templates/package-files.js';
-import { browserTest, nodeTest, testHelpers } from './templates/tests.js';
+import { latencyBench } from './templates/bench.js';
+import { starterConfig, starterFixture, starterFixtureJson } from './templates/fixtures.js';
+import { changeset, packageJson, readme, tsconfigJson } from './templates/package-files.js';
+import { browserTest, configName, figuresTest, nodeTest, parityTest, testHelpers } from './templates/tests.js';
 import { listPackages, PATHS, readJson } from './workspace.js';
 
 /** Options of `pnpm gen module`. */
@@ -18,9 +20,9 @@ export interface ModuleOptions {
   token?: string;
 }
 
-/** Files to create and files to rewrite, relative path -> content. Nothing is written until it is applied. */
+/** Files to create (text, or bytes for fixtures) and files to rewrite, relative path -> content. Nothing is written until it is applied. */
 export interface Plan {
-  create: Map<string, string>;
+  create: Map<string, string | Uint8Array>;
   update: Map<string, string>;
 }
 
@@ -57,25 +59,36 @@ export function resolveContext(root: string, options: ModuleOptions): ScaffoldCo
   }
   if (TEMPLATE_NAMES.includes(token)) throw new GenError(`YAML token '${token}' is a name the starter module imports from @plugconv/core; choose another with --token <Token>`);
   if (existsSync(join(root, PATHS.changesets, `add-${name}.md`))) throw new GenError(`${PATHS.changesets}/add-${name}.md already exists; remove it or pick another name`);
-  return { name, packageName, token, rule, specVar: `${camelCase(name)}Modules`, tfjs: tfjsVersions(root) };
+  return { name, packageName, token, rule, tfjs: tfjsVersions(root) };
 }
 
 /** Every file `pnpm gen module` creates and every edit it makes, computed without writing anything. */
 export function planModule(root: string, options: ModuleOptions): { ctx: ScaffoldContext; plan: Plan } {
   const ctx = resolveContext(root, options);
   const dir = `packages/${ctx.name}`;
-  const create = new Map<string, string>([
+  const fixture = starterFixture(ctx);
+  const core = (rel: string) => {
+    const path = join(root, PATHS.coreFixtures, rel);
+    if (!existsSync(path)) throw new GenError(`${PATHS.coreFixtures}/${rel} is missing; the starter's fixture and config are made from core's`);
+    return readFileSync(path);
+  };
+  const source = `${PATHS.coreFixtures}/${fixture.core} (ultralytics' ${ctx.rule === 'repeat' ? 'C2f' : 'Conv'}, which the starter computes exactly)`;
+  const create = new Map<string, string | Uint8Array>([
     [`${dir}/package.json`, packageJson(ctx)],
     [`${dir}/tsconfig.json`, tsconfigJson()],
-    [`${dir}/typedoc.json`, typedocJson()],
     [`${dir}/README.md`, readme(ctx)],
     [`${dir}/src/index.ts`, indexSource(ctx)],
     [`${dir}/src/spec.ts`, specSource(ctx)],
     [`${dir}/src/${ctx.name}.ts`, moduleSource(ctx)],
     [`${dir}/test/helpers.ts`, testHelpers(ctx)],
     [`${dir}/test/${ctx.name}.test.ts`, nodeTest(ctx)],
+    [`${dir}/test/parity.test.ts`, parityTest(ctx)],
+    [`${dir}/test/figures.test.ts`, figuresTest(ctx)],
     [`${dir}/test/${ctx.name}.browser.test.ts`, browserTest(ctx)],
-    [`${dir}/fixtures/README.md`, fixturesReadme(ctx)],
+    [`${dir}/fixtures/modules/${fixture.name}.safetensors`, new Uint8Array(core(`${fixture.core}.safetensors`))],
+    [`${dir}/fixtures/modules/${fixture.name}.json`, starterFixtureJson(ctx, core(`${fixture.core}.json`).toString('utf8'), source)],
+    [`${dir}/fixtures/models/${configName(ctx)}`, starterConfig(ctx, core('models/yolov8.yaml').toString('utf8'))],
+    [`${dir}/bench/latency.bench.mjs`, latencyBench(ctx)],
     [`${PATHS.changesets}/add-${ctx.name}.md`, changeset(ctx)],
   ]);
 

@@ -22,6 +22,10 @@ export const PATHS = {
   yoloTsconfig: 'packages/yolo/tsconfig.json',
   typedoc: 'typedoc.json',
   changesets: '.changeset',
+  /** Core's fixtures: the starter's PyTorch fixture and yolov8.yaml come from here. */
+  coreFixtures: 'packages/core/fixtures',
+  /** The distribution's configs, which module packages' fixture configs copy. */
+  yoloConfigs: 'packages/yolo/configs',
 } as const;
 
 /** The repository root: the nearest folder at or above `from` with a pnpm-workspace.yaml. */

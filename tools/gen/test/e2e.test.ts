@@ -8,10 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 
 // End to end in a temporary copy of the repository (sources and build outputs, no node_modules, .git or
-// fixtures; the node_modules folders are symlinked): scaffold, check every file touched, run it again, refuse
-// bad input, then build and test the scaffolded package there.
+// fixtures but core's module fixtures and yolov8.yaml, which the starter is made from; the node_modules folders
+// are symlinked): scaffold, check every file touched, run it again, refuse bad input, then build and test the
+// scaffolded package there.
 const repo = realpathSync(fileURLToPath(new URL('../../../', import.meta.url)));
-const SKIP = /(^|\/)(node_modules|\.git|\.turbo|fixtures|\.vitest-attachments|coverage)(\/|$)|^docs\/api(\/|$)/;
+const SKIP = /(^|\/)(node_modules|\.git|\.turbo|\.vitest-attachments|coverage)(\/|$)|^docs\/api(\/|$)/;
+const CORE_FIXTURES = /^packages\/core\/fixtures(\/(models(\/yolov8\.yaml)?|[^/]+\.(json|safetensors)))?$/;
+const skipped = (rel: string) => SKIP.test(rel) || (/(^|\/)fixtures(\/|$)/.test(rel) && !CORE_FIXTURES.test(rel));
 let tmp: string;
 
 /** Path -> content hash of every file in the copy (node_modules links left out). */
@@ -45,12 +48,30 @@ function gen(...argv: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
+/**
+ * The copy's `<folder>/node_modules`: a link to each of the repository's entries, except workspace packages
+ * (`@plugconv/*`), which point at the copy's own, so that the copy has one @plugconv/core (two would register
+ * the same variable names with one tfjs engine).
+ */
+function linkModules(folder: string): void {
+  const src = join(repo, folder, 'node_modules');
+  const dst = join(tmp, folder, 'node_modules');
+  mkdirSync(dst);
+  for (const e of readdirSync(src)) {
+    if (e !== '@plugconv') {
+      symlinkSync(join(src, e), join(dst, e));
+      continue;
+    }
+    mkdirSync(join(dst, e));
+    for (const name of readdirSync(join(src, e))) symlinkSync(join(tmp, relative(repo, realpathSync(join(src, e, name)))), join(dst, e, name));
+  }
+}
+
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'plugconv-gen-e2e-'));
-  cpSync(repo, tmp, { recursive: true, filter: (src) => !SKIP.test(relative(repo, src).split('\\').join('/')) });
+  cpSync(repo, tmp, { recursive: true, filter: (src) => !skipped(relative(repo, src).split('\\').join('/')) });
   for (const folder of ['.', ...['packages', 'tools'].flatMap((f) => readdirSync(join(repo, f)).map((d) => `${f}/${d}`))]) {
-    const nm = join(repo, folder, 'node_modules');
-    if (existsSync(nm) && existsSync(join(tmp, folder))) symlinkSync(nm, join(tmp, folder, 'node_modules'));
+    if (existsSync(join(repo, folder, 'node_modules')) && existsSync(join(tmp, folder))) linkModules(folder);
   }
 });
 
@@ -61,16 +82,20 @@ afterAll(() => {
 const created = [
   '.changeset/add-shuffle-ghost-conv.md',
   'packages/shuffle-ghost-conv/README.md',
-  'packages/shuffle-ghost-conv/fixtures/README.md',
+  'packages/shuffle-ghost-conv/bench/latency.bench.mjs',
+  'packages/shuffle-ghost-conv/fixtures/models/yolov8-ShuffleGhostConv.yaml',
+  'packages/shuffle-ghost-conv/fixtures/modules/ShuffleGhostConv_16_32_k3_s2.json',
+  'packages/shuffle-ghost-conv/fixtures/modules/ShuffleGhostConv_16_32_k3_s2.safetensors',
   'packages/shuffle-ghost-conv/package.json',
   'packages/shuffle-ghost-conv/src/shuffle-ghost-conv.ts',
   'packages/shuffle-ghost-conv/src/index.ts',
   'packages/shuffle-ghost-conv/src/spec.ts',
+  'packages/shuffle-ghost-conv/test/figures.test.ts',
+  'packages/shuffle-ghost-conv/test/parity.test.ts',
   'packages/shuffle-ghost-conv/test/shuffle-ghost-conv.browser.test.ts',
   'packages/shuffle-ghost-conv/test/shuffle-ghost-conv.test.ts',
   'packages/shuffle-ghost-conv/test/helpers.ts',
   'packages/shuffle-ghost-conv/tsconfig.json',
-  'packages/shuffle-ghost-conv/typedoc.json',
 ];
 
 describe('pnpm gen in a copy of the repository', { timeout: 180_000 }, () => {
@@ -103,8 +128,11 @@ describe('pnpm gen in a copy of the repository', { timeout: 180_000 }, () => {
     expect(registry).toContain('\n  shuffleGhostConvModules,\n');
     expect(read('packages/yolo/package.json')).toContain('"@plugconv/shuffle-ghost-conv": "workspace:*"');
     expect(read('packages/yolo/tsconfig.json')).toContain('{ "path": "../shuffle-ghost-conv" }');
-    // what the module command wrote is exactly what a rebuild writes
+    // what the module command wrote is exactly what a rebuild writes, in the anatomy the check asks for
     expect(gen('registry', '--check').code).toBe(0);
+    const anatomy = gen('anatomy', 'shuffle-ghost-conv');
+    expect(anatomy.err).toBe('');
+    expect(anatomy.out).toBe('anatomy ok: shuffle-ghost-conv');
   });
 
   it('a second run, and a registry rebuild, change nothing', () => {
@@ -131,6 +159,7 @@ describe('pnpm gen in a copy of the repository', { timeout: 180_000 }, () => {
     [['module', 'shuffle', '--token', 'shuffleghostconv'], /clashes with 'ShuffleGhostConv', registered by @plugconv\/shuffle-ghost-conv/],
     [['module', 'x-conv', '--rule', 'concat'], /--rule must be one of conv, repeat, fixed/],
     [['module', 'x-conv', '--bogus'], /Unknown option '--bogus'/],
+    [['anatomy', 'core'], /not a module package: core/],
     [['module'], /takes one name, got none/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('refuses %j with a clear message and writes nothing', (argv, message) => {
@@ -141,7 +170,7 @@ describe('pnpm gen in a copy of the repository', { timeout: 180_000 }, () => {
     expect(diff(before, snapshot())).toEqual({ created: [], changed: [], removed: [] });
   });
 
-  it('the scaffolded package type-checks and its Node suite passes', () => {
+  it('the scaffolded package type-checks and its Node suite passes (unit tests, parity on cpu and wasm, figures)', () => {
     // link it as pnpm install would: its dependencies, pointing at the copy's core
     const nm = join(tmp, 'packages/shuffle-ghost-conv/node_modules');
     mkdirSync(join(nm, '@plugconv'), { recursive: true });
@@ -158,7 +187,8 @@ describe('pnpm gen in a copy of the repository', { timeout: 180_000 }, () => {
 
     const vitest = run([join(repo, 'node_modules/vitest/vitest.mjs'), 'run', 'packages/shuffle-ghost-conv']);
     const output = vitest.stdout + vitest.stderr;
-    expect(output).toMatch(/Tests\s+8 passed \(8\)/);
+    expect(output).toMatch(/Test Files\s+3 passed \(3\)/);
+    expect(output).toMatch(/Tests\s+11 passed \(11\)/);
     expect(vitest.status, output).toBe(0);
   });
 });

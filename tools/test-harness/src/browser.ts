@@ -9,6 +9,7 @@ import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?
 import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { describe, expect, it } from 'vitest';
 import { buildModel, checkFixtureData, fixtureFromBytes, parseYoloConfig, useBackend, type BackendName, type FixtureCheck, type Module, type Registry } from '@plugconv/core';
+import { classifyFixtures, moduleFromMeta } from './fixtures.js';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': plainUrl, 'tfjs-backend-wasm-simd.wasm': simdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl });
 tf.env().set('PROD', true);
@@ -53,7 +54,7 @@ export async function browserCheck(url: URL, make: (meta: Record<string, unknown
   return { ...r, ms };
 }
 
-/** A whole-model fixture: `models/<name>-t.safetensors` with the YAML that defines it. */
+/** A whole-model fixture: `models/<name>.safetensors` with the YAML that defines it (in the same folder). */
 export interface ModelCase {
   fixture: string;
   yaml: string;
@@ -63,30 +64,45 @@ export interface ModelCase {
 /**
  * The GPU suite of one package: every module fixture (built from its .json's `module` and `args` through
  * `registry`) and every whole-model fixture (built from YAML in the browser) on webgl, webgpu and wasm, each
- * checked against PyTorch's output by the backend's tolerance. `base` is the test file's import.meta.url.
+ * checked against PyTorch's output by the backend's tolerance. `base` is the test file's import.meta.url; the
+ * fixtures are `../fixtures/<dir>/<name>.safetensors` from it (`dir` '' for a flat fixtures folder).
  */
-export function describeGpuParity(title: string, base: string, registry: Registry, moduleFixtures: string[], models: ModelCase[] = []): void {
+export function describeGpuParity(title: string, base: string, registry: Registry, moduleFixtures: string[], models: ModelCase[] = [], dirs = { modules: '', models: 'models/' }): void {
   const fx = (name: string) => at(`../fixtures/${name}`, base);
-  const byMeta = (meta: Record<string, unknown>) => {
-    const spec = registry.get(meta.module as string);
-    if (!spec) throw new Error(`fixture module '${String(meta.module)}' is not registered`);
-    return spec.create(...(meta.args as unknown[]));
-  };
+  const byMeta = moduleFromMeta(registry);
   describe.each(BROWSER_BACKENDS)(`${title} on %s`, (backend) => {
     if (moduleFixtures.length) {
       it.each(moduleFixtures)('%s matches PyTorch', async (name) => {
-        const r = await browserCheck(fx(`${name}.safetensors`), byMeta, backend);
+        const r = await browserCheck(fx(`${dirs.modules}${name}.safetensors`), byMeta, backend);
         expect(r.params).toBe(r.meta.params);
         expect(r.pass).toBe(true);
       });
     }
     for (const m of models) {
       it(`${m.fixture} (${m.yaml} at ${m.scale}, built from YAML in the browser) matches PyTorch end to end`, async () => {
-        const yaml = await fetchText(fx(`models/${m.yaml}`));
-        const r = await browserCheck(fx(`models/${m.fixture}.safetensors`), () => buildModel(parseYoloConfig(yaml, m.yaml), { registry, scale: m.scale, warn: () => {} }), backend);
+        const yaml = await fetchText(fx(`${dirs.models}${m.yaml}`));
+        const r = await browserCheck(fx(`${dirs.models}${m.fixture}.safetensors`), () => buildModel(parseYoloConfig(yaml, m.yaml), { registry, scale: m.scale, warn: () => {} }), backend);
         expect(r.params).toBe(r.meta.params);
         expect(r.pass).toBe(true);
       });
     }
   });
+}
+
+/** What a package adds to {@link describeBrowserParity}. */
+export interface BrowserParityOptions {
+  /** Whether to check the whole-model fixtures in fixtures/models as well (default true). */
+  models?: boolean;
+}
+
+/**
+ * The GPU suite of a module package, driven by its fixtures folder like the Node parity suite: `fixtures` is
+ * `import.meta.glob('../fixtures/{modules,models}/*.json', { eager: true, import: 'default' })` written in the
+ * test file (Vite resolves the pattern when it serves the file, relative to it), so every fixture the folder holds is checked on
+ * webgl, webgpu and wasm without listing names. `base` is the test file's import.meta.url.
+ */
+export function describeBrowserParity(title: string, base: string, registry: Registry, fixtures: Record<string, unknown>, options: BrowserParityOptions = {}): void {
+  const found = classifyFixtures(Object.entries(fixtures) as [string, Record<string, unknown>][]);
+  const models = options.models === false ? [] : found.models.map((m) => ({ fixture: m.name, yaml: m.cfg, scale: m.scale }));
+  describeGpuParity(title, base, registry, found.modules.map((m) => m.name), models, { modules: 'modules/', models: 'models/' });
 }

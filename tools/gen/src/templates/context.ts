@@ -9,8 +9,6 @@ export interface ScaffoldContext {
   /** YAML token and class name (`GhostShuffleConv`). */
   token: string;
   rule: ScaffoldRule;
-  /** The ModuleSpec[] constant in src/spec.ts (`ghostShuffleConvModules`). */
-  specVar: string;
   /** Versions of @tensorflow/tfjs-core, as @plugconv/core declares them. */
   tfjs: { peer: string; dev: string };
 }

@@ -16,7 +16,8 @@ import { autopad, BatchNorm2d, Conv2d, foldBatchNorm, Module, resolveAct, type F
  *
  * Replace the layers and {@link ${token}.forward} with your module's. Tensors are NHWC inside, state dicts are in
  * PyTorch layout with the reference implementation's key names. Core layers count their own FLOPs; an op you
- * apply to activations yourself must call \`countMacs\` (guarded by \`isCountingMacs()\`), as DESIGN.md's Figures say.
+ * apply to activations yourself must call \`countMacs\` (guarded by \`isCountingMacs()\`): the FLOP rule in
+ * docs/design.md.
  */
 export class ${token} extends Module implements Fusable {
   /** The convolution: PyTorch's nn.Conv2d(c1, c2, k, s, autopad(k, p, d), d, g, bias=False). */
@@ -144,8 +145,11 @@ import { ${ctx.token} } from './${ctx.name}.js';
 
 const PKG = '${ctx.packageName}';
 
-/** The YAML tokens this package registers, with their channel rule and constructor signature (c1 first). */
-export const ${ctx.specVar}: ModuleSpec[] = [
+/**
+ * The YAML tokens this package registers (\`@plugconv/yolo\`'s registry imports them), with their channel rule
+ * and constructor signature (c1 first).
+ */
+export const modules: ModuleSpec[] = [
   {
     name: '${ctx.token}',
     rule: '${ctx.rule}',
@@ -164,12 +168,7 @@ export function indexSource(ctx: ScaffoldContext): string {
  * ${ctx.packageName}: ${ctx.token} for YOLOv8 in TensorFlow.js (scaffolded by \`pnpm gen module ${ctx.name}\`).
  * @packageDocumentation
  */
-import type { ModuleSpec } from '@plugconv/core';
-import { ${ctx.specVar} } from './spec.js';
-
 export * from './${ctx.name}.js';
-
-/** The YAML tokens this package registers (\`@plugconv/yolo\`'s registry imports them). */
-export const modules: ModuleSpec[] = ${ctx.specVar};
+export { modules } from './spec.js';
 `;
 }

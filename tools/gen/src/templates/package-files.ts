@@ -1,28 +1,54 @@
 import type { ScaffoldContext } from './context.js';
+import { starterFixture } from './fixtures.js';
+import { configName } from './tests.js';
+
+/**
+ * The fields every module package's package.json has with exactly these values (the anatomy check compares them):
+ * ESM, the "development" condition the workspace resolves sources through, what is published, and the scripts.
+ */
+export const PACKAGE_SHAPE = {
+  type: 'module',
+  sideEffects: false,
+  main: './dist/index.js',
+  types: './dist/index.d.ts',
+  exports: {
+    '.': { development: './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
+    './package.json': './package.json',
+  },
+  files: ['dist', 'src', 'README.md', 'CHANGELOG.md'],
+  // published manifests leave out the workspace's "development" condition (scripts/check-packages.mjs checks it)
+  publishConfig: {
+    access: 'public',
+    exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
+  },
+  scripts: {
+    build: 'tsc -b',
+    typecheck: 'tsc -b --noEmit',
+    // every bench/<topic>.bench.mjs, against the built dist
+    bench: 'tsc -b && for f in bench/*.bench.mjs; do node "$f" || exit 1; done',
+  },
+} as const;
+
+/** The top-level keys of a module package's package.json, in order. */
+export const PACKAGE_KEYS = ['name', 'version', 'description', 'license', 'type', 'sideEffects', 'main', 'types', 'exports', 'files', 'publishConfig', 'keywords', 'scripts', 'dependencies', 'peerDependencies', 'devDependencies'] as const;
 
 /** package.json, in the shape of the other module packages (JSON with 2-space indentation, publishable as is). */
 export function packageJson(ctx: ScaffoldContext): string {
+  const { type, sideEffects, main, types, exports, files, publishConfig, scripts } = PACKAGE_SHAPE;
   const pkg = {
     name: ctx.packageName,
     version: '0.0.0',
     description: `${ctx.token} for YOLOv8 in TensorFlow.js`,
     license: 'MIT',
-    type: 'module',
-    sideEffects: false,
-    main: './dist/index.js',
-    types: './dist/index.d.ts',
-    exports: {
-      '.': { development: './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
-      './package.json': './package.json',
-    },
-    files: ['dist', 'src', 'README.md', 'CHANGELOG.md'],
-    // published manifests leave out the workspace's "development" condition (scripts/check-packages.mjs checks it)
-    publishConfig: {
-      access: 'public',
-      exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
-    },
+    type,
+    sideEffects,
+    main,
+    types,
+    exports,
+    files,
+    publishConfig,
     keywords: ['yolov8', 'tensorflowjs', 'plugconv'],
-    scripts: { build: 'tsc -b', typecheck: 'tsc -b --noEmit' },
+    scripts,
     dependencies: { '@plugconv/core': 'workspace:*' },
     peerDependencies: { '@tensorflow/tfjs-core': ctx.tfjs.peer },
     devDependencies: { '@tensorflow/tfjs-core': ctx.tfjs.dev },
@@ -41,11 +67,6 @@ export function tsconfigJson(): string {
 `;
 }
 
-/** typedoc.json: the package's entry point for the API site (the root typedoc.json lists the package). */
-export function typedocJson(): string {
-  return '{ "$schema": "https://typedoc.org/schema.json", "entryPoints": ["src/index.ts"] }\n';
-}
-
 /** .changeset/add-<name>.md: a minor release of the new package and of @plugconv/yolo, which registers it. */
 export function changeset(ctx: ScaffoldContext): string {
   return `---
@@ -53,18 +74,6 @@ export function changeset(ctx: ScaffoldContext): string {
 "@plugconv/yolo": minor
 ---
 Adds ${ctx.packageName} with the ${ctx.token} module (YAML token \`${ctx.token}\`, channel rule \`${ctx.rule}\`) and registers it in @plugconv/yolo, so \`plugconv modules\` lists it and YAML configs can use it.
-`;
-}
-
-/** fixtures/README.md: what the parity fixtures in this folder look like. */
-export function fixturesReadme(ctx: ScaffoldContext): string {
-  return `# Parity fixtures
-
-\`<case>.safetensors\` made by PyTorch from the reference implementation, in PyTorch layout: \`input\` (NCHW),
-\`output\` (eval mode) and \`state.<key>\` for every state-dict entry; beside it \`<case>.json\`:
-\`{ "module": "${ctx.token}", "args": [c1, c2, ...], "params": n }\` (args as the YAML rule passes them, c1 first).
-test/${ctx.name}.test.ts checks every case here on cpu and wasm; \`pnpm plugconv check fixtures/<case>.safetensors
---module ${ctx.token}\` checks one by hand. docs/guides/writing-a-module.md has the script that writes them.
 `;
 }
 
@@ -89,29 +98,29 @@ function yamlExample(ctx: ScaffoldContext): { row: string; note: string } {
   }
 }
 
-/** README.md: what it is, how to build and test it, usage in code and YAML, where its figures go. */
+/** The `##` sections of every module package's README, in order (the anatomy check compares them). */
+export const README_SECTIONS = ['Semantics', 'Usage in code', 'Usage in YAML', 'Figures', 'Measurements', 'Parity', 'Development'] as const;
+
+/** README.md: the sections every module package's README has, filled in for the starter. */
 export function readme(ctx: ScaffoldContext): string {
   const { token, name, packageName } = ctx;
   const y = yamlExample(ctx);
-  const ctor = ctx.rule === 'repeat' ? `new ${token}(16, 32, 2, true)` : `new ${token}(16, 32, 3, 2)`;
-  const out = ctx.rule === 'repeat' ? '[1, 64, 64, 32]' : '[1, 32, 32, 32]';
+  const repeat = ctx.rule === 'repeat';
+  const ctor = repeat ? `new ${token}(16, 32, 2, true)` : `new ${token}(16, 32, 3, 2)`;
+  const out = repeat ? '[1, 64, 64, 32]' : '[1, 32, 32, 32]';
+  const base = repeat ? 'C2f' : 'Conv';
+  const fixture = starterFixture(ctx);
   return `# ${packageName}
 
-${token} for YOLOv8 in TensorFlow.js. Scaffolded by \`pnpm gen module ${name}\`: the starter in
-src/${name}.ts is ${ctx.rule === 'repeat' ? "ultralytics' C2f built on core's C2fBase with its own inner block" : "conv -> BatchNorm2d -> SiLU with ultralytics' Conv arguments"}; replace it
-with your module, say here what it is and link its paper. [Writing a module](../../docs/guides/writing-a-module.md)
-walks through every step.
+${token} for YOLOv8 in TensorFlow.js. Scaffolded by \`pnpm gen module ${name}\`: say here what it is and link its
+paper. [Writing a module](../../docs/guides/writing-a-module.md) walks through every step.
 
-## Install, build, test
+## Semantics
 
-From the repository root:
-
-\`\`\`sh
-pnpm install                                  # links the package into the workspace (pnpm gen module ran it)
-pnpm build                                    # every package; this one alone: npx tsc -b packages/${name}
-npx vitest run packages/${name}               # Node suite: shapes, errors, gradients, state dict, parity, YAML
-npx vitest run --config vitest.browser.config.ts packages/${name}   # GPU suite: webgl, webgpu, wasm in Chromium
-\`\`\`
+The starter in src/${name}.ts is ${repeat ? "ultralytics' C2f built on core's C2fBase with its own inner block" : "conv -> BatchNorm2d -> SiLU with ultralytics' Conv arguments"}:
+it computes exactly what ultralytics' ${base} computes, with its state-dict keys. Replace it with your module and
+describe here what it computes in PyTorch's terms (tensors are NHWC inside, state dicts in PyTorch layout with
+the reference implementation's key names) and where it differs from the reference code, and why.
 
 ## Usage in code
 
@@ -139,17 +148,39 @@ ${y.row}
 
 \`\`\`sh
 pnpm plugconv modules | grep ${token}
-pnpm plugconv info my-yolov8-${token}.yaml --scale n     # layers, parameters, gradients, GFLOPs
+pnpm plugconv info packages/${name}/fixtures/models/${configName(ctx)} --scale n   # layers, parameters, gradients, GFLOPs
 \`\`\`
-
-## Parity with PyTorch
-
-Put \`<case>.safetensors\` + \`<case>.json\` made by PyTorch in fixtures/ (see fixtures/README.md); the Node suite
-checks each on cpu and wasm by DESIGN.md's tolerance |y - ref| <= 1e-4 + 1e-3 |ref|.
 
 ## Figures
 
-Record \`pnpm plugconv info <your yaml> --scale n|s|m\` here (params, gradients, GFLOPs at 640) next to
-yolov8's (n 3,157,200 / 8.9, s 11,166,560 / 28.8, m 25,902,640 / 79.3).
+\`summarize\` (\`plugconv info\`) at 640x640 of fixtures/models/${configName(ctx)}, pinned by test/figures.test.ts.
+The starter computes what ${base} does, so the config has yolov8n's figures: 3,157,200 parameters, 3,157,184
+gradients, 8.86 GFLOPs. Record your module's at n, s and m here.
+
+## Measurements
+
+\`pnpm --filter ${packageName} bench\` runs bench/*.bench.mjs against the build (latency.bench.mjs: ${token} against
+the ${base} it replaces). Put their tables here with the machine, backend and Node version they ran on.
+
+## Parity
+
+fixtures/modules/<case>.safetensors (\`input\`, \`output\`, \`state.<key>\` in PyTorch layout) with <case>.json
+(\`module\`, \`args\` with c1 first, \`params\`), and fixtures/models/<cfg>-<scale>.safetensors for whole models:
+test/parity.test.ts checks every one on cpu and wasm, test/${name}.browser.test.ts on webgl, webgpu and browser
+wasm, each element within |y - ref| <= 1e-4 + 1e-3 |ref|. The starter's fixture, ${fixture.name}, is core's
+${fixture.core} (made by ultralytics' ${base}); replace it with fixtures of your module made by
+PyTorch (reference/README.md says how).
+
+## Development
+
+From the repository root:
+
+\`\`\`sh
+pnpm build                                        # every package; this one alone: npx tsc -b packages/${name}
+npx vitest run packages/${name}                   # Node suite: unit tests, parity on cpu and wasm, figures
+npx vitest run --config vitest.browser.config.ts packages/${name}   # GPU suite in headless Chromium
+pnpm --filter ${packageName} bench           # bench/*.bench.mjs
+pnpm check:anatomy                                # the files every module package has
+\`\`\`
 `;
 }

@@ -1,9 +1,9 @@
 import type { ScaffoldContext } from './context.js';
 
-/** test/helpers.ts: random states and a cpu-made reference, shared by the Node and GPU tests. */
+/** test/helpers.ts: random states for the unit tests. */
 export function testHelpers(ctx: ScaffoldContext): string {
   return `import * as tf from '@tensorflow/tfjs-core';
-import { encodeSafetensors, fromTorchLayout, toTorchLayout, type Module } from '@plugconv/core';
+import type { Module } from '@plugconv/core';
 
 /**
  * Loads random values into every tensor of a module's state (BN running statistics included, variances in
@@ -19,21 +19,6 @@ export function randomizeState(m: Module<any, any>, seed: number): void {
   }
   m.loadStateDict(next);
   for (const t of next.values()) t.dispose();
-}
-
-/**
- * A fixture in the PyTorch layout \`plugconv check\` reads (input, output, state.<key>), made here by running
- * \`m\` in eval mode on a seeded NCHW input: the reference other backends must match.
- */
-export function makeFixture(m: Module<tf.Tensor, tf.Tensor>, inputNCHW: number[], seed: number): Uint8Array {
-  m.eval();
-  const input = tf.randomUniform(inputNCHW, -1, 1, 'float32', seed);
-  const output = tf.tidy(() => toTorchLayout(m.forward(fromTorchLayout(input))));
-  const tensors = new Map<string, tf.Tensor>([['input', input], ['output', output]]);
-  for (const [key, t] of m.stateDict()) tensors.set(\`state.\${key}\`, t);
-  const bytes = encodeSafetensors(tensors);
-  for (const t of tensors.values()) t.dispose();
-  return bytes;
 }
 `;
 }
@@ -189,16 +174,13 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
   };
 }
 
-/** test/<name>.test.ts: the Node suite (shape, errors, gradients on cpu, state dict, parity, YAML, fixtures). */
+/** test/<name>.test.ts: the unit tests (shape, errors, gradients on cpu, state dict, a reference, YAML). */
 export function nodeTest(ctx: ScaffoldContext): string {
   const T = ctx.token;
   const c = ruleCases(ctx);
-  return `import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+  return `import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, ${c.imports}compareOutputs, coreModules, decodeSafetensors, encodeSafetensors, parseYoloConfig, Registry, summarize, useBackend, type DetectionModel } from '@plugconv/core';
-import { checkFixture } from '@plugconv/core/node';
 import { ${T}, modules } from '../src/index.js';
 import { randomizeState } from './helpers.js';
 
@@ -300,70 +282,70 @@ ${c.parity}
 
 ${c.yaml}
 });
+`;
+}
 
-// PyTorch parity: every fixtures/<case>.safetensors (input, output, state.<key> in PyTorch layout) with its
-// <case>.json ({ "module": "${T}", "args": [c1, ...], "params": n }); see docs/guides/writing-a-module.md.
-const fixtureDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const fixtures = existsSync(fixtureDir) ? readdirSync(fixtureDir).filter((f) => f.endsWith('.safetensors')).sort() : [];
-const byMeta = (meta: Record<string, unknown>) => {
-  const spec = registry.get(String(meta.module));
-  if (!spec) throw new Error(\`fixture module '\${String(meta.module)}' is not registered\`);
-  return spec.create(...(meta.args as unknown[]));
+/** test/parity.test.ts: every fixture in fixtures/ against PyTorch on cpu and wasm (the shared harness). */
+export function parityTest(ctx: ScaffoldContext): string {
+  return `import { describeParity, packageTestKit } from '@plugconv/test-harness/node';
+import { modules } from '../src/index.js';
+
+const { registry } = packageTestKit(import.meta.url, modules);
+
+// every fixtures/modules/<case>.safetensors (input, output, state.<key> in PyTorch layout, args in <case>.json)
+// and fixtures/models/<cfg>-<scale>.safetensors: built, loaded, run in eval mode and compared with PyTorch's output
+describeParity('${ctx.name}', import.meta.url, registry);
+`;
+}
+
+/** test/figures.test.ts: params, gradients and GFLOPs of the package's config (fixtures/models). */
+export function figuresTest(ctx: ScaffoldContext): string {
+  const T = ctx.token;
+  return `import { beforeAll, describe, expect, it } from 'vitest';
+import { summarize, useBackend } from '@plugconv/core';
+import { packageTestKit } from '@plugconv/test-harness/node';
+import { modules } from '../src/index.js';
+
+const { configModel } = packageTestKit(import.meta.url, modules);
+
+beforeAll(() => useBackend('wasm'));
+
+// The starter computes exactly what the block it replaces computes, so fixtures/models/${configName(ctx)} has
+// yolov8n's figures (ultralytics 8.2.82: 3,157,200 params, gradients = params - the frozen DFL's 16, GFLOPs at
+// 1x3x640x640). Once ${T} differs, pin its own figures here (and in the README's Figures).
+const FIGURES: Record<string, { params: number; gradients: number; gflops: number }> = {
+  n: { params: 3157200, gradients: 3157184, gflops: 8.858 },
 };
 
-describe.skipIf(fixtures.length === 0).each(['cpu', 'wasm'] as const)('PyTorch fixtures on %s', (backend) => {
-  it.each(fixtures)('%s matches the reference', async (file) => {
-    const r = await checkFixture(fixtureDir + file, byMeta, backend);
-    if (r.fixture.meta.params !== undefined) expect(r.params).toBe(r.fixture.meta.params);
-    expect(r.pass, \`max |err| \${r.maxAbsError}\`).toBe(true);
+describe('${configName(ctx)}', () => {
+  it.each(Object.keys(FIGURES))('at %s: params and gradients exactly, GFLOPs within 0.5 percent', (scale) => {
+    const want = FIGURES[scale]!;
+    const model = configModel('${configName(ctx)}', scale);
+    try {
+      const s = summarize(model, 640);
+      expect(s.params).toBe(want.params);
+      expect(s.gradients).toBe(want.gradients);
+      expect(Math.abs(s.gflops - want.gflops) / want.gflops).toBeLessThan(0.005);
+    } finally {
+      model.dispose();
+    }
   });
 });
 `;
 }
 
-/** test/<name>.browser.test.ts: the GPU suite (vitest browser mode, @plugconv/test-harness's backends). */
-export function browserTest(ctx: ScaffoldContext): string {
-  const T = ctx.token;
-  const args = ctx.rule === 'repeat' ? '16, 32, 2, true, 2' : '8, 16, 3, 2, null, 2';
-  const inC = ctx.rule === 'repeat' ? 16 : 8;
-  return `import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
-import { BROWSER_BACKENDS } from '@plugconv/test-harness/browser';
-import { checkFixtureData, fixtureFromBytes, useBackend } from '@plugconv/core';
-import { ${T} } from '../src/index.js';
-import { makeFixture, randomizeState } from './helpers.js';
-
-// Run with \`pnpm test:gpu\` (headless Chromium: webgl and webgpu, on SwiftShader without a GPU, and browser wasm).
-const make = () => new ${T}(${args});
-
-/** The reference: the module on the cpu backend with a random state, as a fixture in PyTorch layout. */
-async function cpuReference(): Promise<Uint8Array> {
-  await useBackend('cpu');
-  const m = make();
-  randomizeState(m, 13);
-  const bytes = makeFixture(m, [1, ${inC}, 16, 16], 17);
-  m.dispose();
-  return bytes;
+/** The package's config in fixtures/models: yolov8 with the token in place of the blocks it replaces. */
+export function configName(ctx: ScaffoldContext): string {
+  return `yolov8-${ctx.token}.yaml`;
 }
 
-describe.each(BROWSER_BACKENDS)('${T} on %s', (backend) => {
-  it('matches the cpu backend (eval, random weights and BN statistics)', async () => {
-    const bytes = await cpuReference();
-    const r = await checkFixtureData(fixtureFromBytes(bytes, {}, 'cpu reference'), make, backend);
-    expect(r.pass, \`max |err| \${r.maxAbsError}\`).toBe(true);
-  });
+/** test/<name>.browser.test.ts: the GPU suite, the same fixtures on webgl, webgpu and browser wasm. */
+export function browserTest(ctx: ScaffoldContext): string {
+  return `import { describeBrowserParity } from '@plugconv/test-harness/browser';
+import { coreModules, Registry } from '@plugconv/core';
+import { modules } from '../src/index.js';
 
-  it.skipIf(backend === 'wasm')('gets a non-zero gradient for every parameter', async () => {
-    await useBackend(backend);
-    const m = make();
-    m.train();
-    const vars = m.trainableVariables();
-    const x = tf.randomNormal([2, 8, 8, ${inC}], 0, 1, 'float32', 2);
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(m.forward(x))) as tf.Scalar, vars);
-    for (const v of vars) expect((await tf.sum(tf.abs(grads[v.name]!)).data())[0], v.name).toBeGreaterThan(0);
-    tf.dispose([x, value, ...Object.values(grads)]);
-    m.dispose();
-  });
-});
+// every fixture in fixtures/modules and fixtures/models on webgl, webgpu and browser wasm (headless Chromium)
+describeBrowserParity('${ctx.name}', import.meta.url, new Registry(coreModules, modules), import.meta.glob('../fixtures/{modules,models}/*.json', { eager: true, import: 'default' }));
 `;
 }

@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { summarize, useBackend, type DetectionModel } from '@plugconv/core';
+import { coreFixturePath, modelFromConfig } from '@plugconv/test-harness/node';
+import { configModel, registry } from './helpers.js';
+
+beforeAll(() => useBackend('wasm'));
+
+// summarize() at 640 (GFLOPs by the FLOP rule); layers = PyTorch's module count (the reference SAConv2d owns
+// its SiLU, so each adds 3 modules over a Conv)
+const FIGURES: Record<string, Record<string, { layers: number; params: number; gradients: number; gflops: number }>> = {
+  'yolov8-SAConv.yaml': {
+    n: { layers: 243, params: 3884502, gradients: 3884486, gflops: 10.057466528 },
+    s: { layers: 243, params: 14072678, gradients: 14072662, gflops: 33.576575296 },
+    m: { layers: 313, params: 31517302, gradients: 31517286, gflops: 89.468349024 },
+  },
+  'yolov8-C2f-SAConv.yaml': {
+    n: { layers: 255, params: 3736362, gradients: 3736346, gflops: 10.049697216 },
+    s: { layers: 255, params: 13479434, gradients: 13479418, gflops: 33.560857472 },
+    m: { layers: 355, params: 33465252, gradients: 33465236, gflops: 98.771399808 },
+  },
+};
+
+/** What one SAConv2d(c1, c2, 3, s) adds over a Conv(c1, c2, 3, s) on an h x w input: params and MACs. */
+function saconvExtra(c1: number, c2: number, s: number, h: number): { params: number; macs: number } {
+  const ho = h / s;
+  return {
+    // weight_diff, switch (weight + bias), pre_context, post_context (BN and weight are Conv's too)
+    params: c2 * c1 * 9 + (c1 + 1) + (c1 * c1 + c1) + (c2 * c2 + c2),
+    macs:
+      ho * ho * c2 * c1 * 9 + // the large branch
+      ho * ho * c1 + // switch
+      h * h * c1 + // 5x5 average
+      (h * h + 1) * c1 + // GAP -> pre_context
+      c1 * c1 +
+      (ho * ho + 1) * c2 + // GAP -> post_context
+      c2 * c2,
+  };
+}
+
+// input size of each replaced row at 640 (row -> stride of its input)
+const SACONV_ROWS: Record<number, number> = { 1: 2, 3: 4, 5: 8, 7: 16, 16: 8, 19: 16 };
+const C2F_ROWS: Record<number, number> = { 2: 4, 4: 8, 6: 16, 8: 32, 12: 16, 15: 8, 18: 16, 21: 32 };
+
+/** The figures derived from yolov8 at the same scale plus what each replacement adds. */
+function derived(cfg: string, base: DetectionModel, model: DetectionModel): { params: number; gflops: number } {
+  const s = summarize(base);
+  let params = s.params;
+  let macs = 0;
+  for (const l of model.info) {
+    if (cfg === 'yolov8-SAConv.yaml' && l.index in SACONV_ROWS) {
+      expect(l.type).toBe('SAConv2d');
+      const [c1, c2] = l.args as number[];
+      const e = saconvExtra(c1!, c2!, 2, 640 / SACONV_ROWS[l.index]!);
+      params += e.params;
+      macs += e.macs;
+    }
+    if (cfg === 'yolov8-C2f-SAConv.yaml' && l.index in C2F_ROWS) {
+      expect(l.type).toBe('C2f_SAConv');
+      const [, c2, n] = l.args as number[];
+      const c = Math.trunc(c2! * 0.5);
+      const e = saconvExtra(c, c, 1, 640 / C2F_ROWS[l.index]!);
+      params += n! * e.params;
+      macs += n! * e.macs;
+    }
+  }
+  return { params, gflops: s.gflops + (2 * macs) / 1e9 };
+}
+
+describe.each(Object.keys(FIGURES))('%s', (cfg) => {
+  it.each(['n', 's', 'm'])('at %s: layers, params, gradients and GFLOPs, equal to yolov8 plus what each SAConv2d adds', (scale) => {
+    const want = FIGURES[cfg]![scale]!;
+    const model = configModel(cfg, scale);
+    const base = modelFromConfig(coreFixturePath('models/yolov8.yaml'), registry, scale);
+    try {
+      const s = summarize(model);
+      expect(s.layers).toBe(want.layers);
+      expect(s.params).toBe(want.params);
+      expect(s.gradients).toBe(want.gradients);
+      expect(s.gflops).toBeCloseTo(want.gflops, 6);
+      const d = derived(cfg, base, model);
+      expect(s.params).toBe(d.params);
+      expect(s.gflops).toBeCloseTo(d.gflops, 6);
+    } finally {
+      model.dispose();
+      base.dispose();
+    }
+  });
+});
+
+describe('the configs run', () => {
+  it.each([
+    ['yolov8-SAConv.yaml', 64],
+    ['yolov8-C2f-SAConv.yaml', 96],
+  ])('%s at t on %ix%i: (1, 84, anchors), finite', (cfg, size) => {
+    const model = configModel(cfg, 't');
+    const y = model.predict(tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 3));
+    const anchors = (size / 8) ** 2 + (size / 16) ** 2 + (size / 32) ** 2;
+    expect(y.shape).toEqual([1, 84, anchors]);
+    expect(y.dataSync().every(Number.isFinite)).toBe(true);
+    y.dispose();
+    model.dispose();
+  });
+});
