@@ -118,7 +118,7 @@ export class DSConv extends Conv2d {
     const filter = quantize ? straightThrough(this.weight as tf.Tensor4D, () => this.effectiveKernel()) : (this.weight as tf.Tensor4D);
     const y = conv2dExact(x as tf.Tensor4D, filter, this.geometry, this.strategy);
     if (quantize) filter.dispose();
-    if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k);
+    if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k, 'conv');
     return this.bias ? tf.add(y, this.bias) : y;
   }
 }

@@ -13,6 +13,7 @@ export const saconvModules: ModuleSpec[] = [
     summary: 'switchable atrous convolution (DetectoRS): standardised kernel at dilation d and 3d, mixed by a learned switch, with global context; BN, SiLU',
     signature: [...CONV_ARGS],
     create: (...a) => new SAConv2d(...(a as ConstructorParameters<typeof SAConv2d>)),
+    examples: [{ args: [8, 16, 3, 1], input: [2, 8, 8, 8] }],
   },
   {
     name: 'C2f_SAConv',
@@ -21,5 +22,6 @@ export const saconvModules: ModuleSpec[] = [
     summary: 'C2f whose bottlenecks end in SAConv2d (cv1 Conv 3x3, cv2 SAConv2d 3x3)',
     signature: [...C2F_ARGS],
     create: (...a) => new C2f_SAConv(...(a as ConstructorParameters<typeof C2f_SAConv>)),
+    examples: [{ args: [8, 16, 1, true], input: [2, 8, 8, 8] }],
   },
 ];

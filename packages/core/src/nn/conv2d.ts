@@ -103,7 +103,7 @@ export class Conv2d extends Module {
       throw new Error(`Conv2d(${this.cin}->${this.cout}): expected NHWC input with ${this.cin} channels, got [${x.shape}]`);
     }
     const y = conv2dExact(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.geometry, this.strategy);
-    if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k);
+    if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k, 'conv');
     return this.bias ? tf.add(y, this.bias) : y;
   }
 }
