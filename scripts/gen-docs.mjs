@@ -272,7 +272,7 @@ for (const pkg of modulePackages) {
     if (existsSync(md)) lines.push(reportBody(md), '');
     lines.push('Written by `pnpm start` (docs/zoo.md, docs/zoo.svg, docs/zoo.json); the latencies were measured on the machine that ran it.', '');
   } else if (process.env.PLUGCONV_DOCS_ZOO !== 'off') {
-    const { runZoo } = await import(pathToFileURL(join(yoloDir, 'dist/zoo.js')).href);
+    const { runZoo } = await import(pathToFileURL(join(yoloDir, 'dist/commands/zoo.js')).href);
     const dir = join(out, 'zoo');
     console.log('gen-docs: docs/zoo.svg not found (`pnpm start` writes it): the zoo page gets a quick run instead (scale n, 128x128, 1 run, wasm)');
     await runZoo({ scale: 'n', imgsz: 128, backend: 'wasm', runs: 1, out: dir });
