@@ -239,8 +239,8 @@ for (const pkg of modulePackages) {
       '',
       '## Figures',
       '',
-      'Counted by `summarize()` when these docs were built (params, gradients, GFLOPs at 1x3x640x640 by the FLOP',
-      'rule), for every shipped config that uses the package, next to YOLOv8 at the same scale.',
+      'Counted by `summarize()` when these docs were built (params, gradients, GFLOPs at 1x3x640x640, by',
+      '[the FLOP rule](../../design.md#counting-flops-one-rule-for-every-op)), for every shipped config that uses the package, next to YOLOv8 at the same scale.',
       '',
       '| config | scale | layers | params | gradients | GFLOPs | params vs yolov8 | GFLOPs vs yolov8 |',
       '|---|---|---:|---:|---:|---:|---:|---:|',
@@ -272,7 +272,7 @@ for (const pkg of modulePackages) {
     if (existsSync(md)) lines.push(reportBody(md), '');
     lines.push('Written by `pnpm start` (docs/zoo.md, docs/zoo.svg, docs/zoo.json); the latencies were measured on the machine that ran it.', '');
   } else if (process.env.PLUGCONV_DOCS_ZOO !== 'off') {
-    const { runZoo } = await import(pathToFileURL(join(yoloDir, 'dist/zoo.js')).href);
+    const { runZoo } = await import(pathToFileURL(join(yoloDir, 'dist/commands/zoo.js')).href);
     const dir = join(out, 'zoo');
     console.log('gen-docs: docs/zoo.svg not found (`pnpm start` writes it): the zoo page gets a quick run instead (scale n, 128x128, 1 run, wasm)');
     await runZoo({ scale: 'n', imgsz: 128, backend: 'wasm', runs: 1, out: dir });
@@ -315,6 +315,7 @@ for (const pkg of modulePackages) {
     '## On this site',
     '',
     `- Guides: ${guides.map((f) => `[${title(f)}](../guides/${f})`).join(', ')}, [YAML reference](yaml-reference.md), [Model zoo](zoo.md)`,
+    '- [Design](../design.md): the module system, parse and channel rules, the FLOP rule, the parity tolerance, ultralytics versions, the module contract',
     `- Module cards (what each module is, its paper, YAML usage and figures): ${modulePackages.map((p) => `[${p}](${cardPath(p)})`).join(', ')}`,
     '- API reference: one section per package in the navigation',
     '',

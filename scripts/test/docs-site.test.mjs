@@ -1,7 +1,7 @@
 // The docs site renders: serves docs/ on 127.0.0.1 and opens the front page (docs/index.html, which forwards to
-// the typedoc site), a guide, the YAML reference, a module card, the zoo page and an API page in headless
-// Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH). Each page must load with no console error, no page
-// error and no failed request, and show its expected text; a screenshot of each goes to a temporary folder.
+// the typedoc site), a guide, the YAML reference, a module card, the zoo page, the design page and an API page in
+// headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH). Each page must load with no console error, no
+// page error and no failed request, and show its expected text; a screenshot of each goes to a temporary folder.
 // Needs `pnpm run docs` first. Run: pnpm docs:test (node --test).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -114,6 +114,16 @@ describe('the docs site in headless Chromium', { timeout: 120_000 }, () => {
       assert.ok((await img.evaluate((e) => e.complete && e.naturalWidth)) > 0, 'the zoo chart loads');
       await page.close();
     }
+  });
+
+  it('the design page renders, linked from the front page', async () => {
+    const r = await open('api/documents/Design.html', 'design');
+    assert.deepEqual(r.problems, []);
+    for (const s of ['How plugconv is built', 'channel rule', 'Counting FLOPs: one rule for every op', '1e-4 + 1e-3', 'ultralytics semantics versions', 'The module contract']) {
+      assert.ok(r.text.includes(s), `design page lacks "${s}"`);
+    }
+    const front = readFileSync(join(docs, 'api', 'index.html'), 'utf8');
+    assert.match(front, /href="documents\/Design\.html"/, 'the front page links the design page');
   });
 
   it('an API page renders its class documentation', async () => {

@@ -1,12 +1,25 @@
 /**
- * FLOP counting by DESIGN.md's rules. Layers and forward functions report multiply-accumulates (MACs) of
- * every op applied to activations through {@link countMacs}; GFLOPs = 2 x MACs / 1e9.
+ * FLOP counting by one rule for every op applied to activations (docs/design.md, "Counting FLOPs"). Layers and
+ * forward functions report multiply-accumulates (MACs) through {@link countMacs}; GFLOPs = 2 x MACs / 1e9.
  */
-let active: { macs: number; shapeOnly: boolean } | null = null;
 
-/** Adds `macs` multiply-accumulates to the counter when one is active (a no-op otherwise). */
-export function countMacs(macs: number): void {
-  if (active) active.macs += macs;
+/**
+ * The kind of op a count is for: `conv` (any convolution, out_numel * (cin/g) * kh * kw), `matmul` (linear
+ * layers and matrix products, out_numel * inner), `other` (normalisation, pooling, upsampling). The kinds let a
+ * test compare the convolutions and matrix products with the kernels tfjs actually ran.
+ */
+export type MacKind = 'conv' | 'matmul' | 'other';
+
+/** MACs per {@link MacKind}. */
+export type MacsByKind = Record<MacKind, number>;
+
+let active: { macs: number; byKind: MacsByKind; shapeOnly: boolean } | null = null;
+
+/** Adds `macs` multiply-accumulates of an op of `kind` to the counter when one is active (a no-op otherwise). */
+export function countMacs(macs: number, kind: MacKind = 'other'): void {
+  if (!active) return;
+  active.macs += macs;
+  active.byKind[kind] += macs;
 }
 
 /** True while a {@link countingMacs} call is running (so layers can skip the bookkeeping otherwise). */
@@ -34,13 +47,15 @@ export function countingMacs<T>(
   result: T;
   /** Multiply-accumulates reported while `fn` ran. */
   macs: number;
+  /** The same MACs split by the kind of op that reported them. */
+  byKind: MacsByKind;
 } {
   const outer = active;
-  const counter = { macs: 0, shapeOnly: options.shapeOnly ?? false };
+  const counter = { macs: 0, byKind: { conv: 0, matmul: 0, other: 0 }, shapeOnly: options.shapeOnly ?? false };
   active = counter;
   try {
     const result = fn();
-    return { result, macs: counter.macs };
+    return { result, macs: counter.macs, byKind: counter.byKind };
   } finally {
     active = outer;
   }

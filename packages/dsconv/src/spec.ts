@@ -20,6 +20,11 @@ export const modules: ModuleSpec[] = [
       block,
     ],
     create: (...a) => new DSConv2D(...(a as ConstructorParameters<typeof DSConv2D>)),
+    examples: [
+      { args: [8, 16, 3, 1], input: [2, 8, 8, 8], label: '8 bits, block 32' },
+      { args: [16, 16, 3, 2, null, 2, 1, true, 4, 4], input: [2, 8, 8, 16], label: '4 bits, block 4, groups 2, stride 2' },
+      { args: [8, 16, 1, 1, null, 1, 1, true, 0], input: [2, 8, 8, 8], label: 'bits 0: plain conv' },
+    ],
   },
   {
     name: 'C2f_DSConv',
@@ -28,5 +33,6 @@ export const modules: ModuleSpec[] = [
     summary: 'C2f whose cv1, cv2 and bottleneck convs (1x1 then 3x3) are DSConv2D',
     signature: [...C2F_ARGS, bits, block],
     create: (...a) => new C2f_DSConv(...(a as ConstructorParameters<typeof C2f_DSConv>)),
+    examples: [{ args: [8, 16, 1, true], input: [2, 8, 8, 8] }],
   },
 ];

@@ -55,14 +55,14 @@ export class CondConv2d extends Module<[tf.Tensor, tf.Tensor], tf.Tensor> {
     if (ho < 1 || wo < 1) throw new Error(`CondConv2d(${cin}->${cout}, k=${k}): input ${h}x${w} is too small for this kernel, stride and padding`);
     if (isCountingMacs()) {
       // DESIGN.md: the kernel mixing is a matmul n*E*P, the convolution out_numel*(c1/g)*k*k
-      countMacs(b! * experts * kernelSize(this.shape));
-      countMacs(b! * ho * wo * cout * (cin / groups) * k * k);
+      countMacs(b! * experts * kernelSize(this.shape), 'matmul');
+      countMacs(b! * ho * wo * cout * (cin / groups) * k * k, 'conv');
     }
     let y: tf.Tensor4D;
     if (isShapeOnly()) y = tf.zeros([b!, ho, wo, cout]);
     else y = perSampleConv(x as tf.Tensor4D, routing as tf.Tensor2D, this.weight as tf.Tensor2D, this.shape, this.strategyFor(b!));
     if (!this.bias) return y;
-    if (isCountingMacs()) countMacs(b! * cout * experts);
+    if (isCountingMacs()) countMacs(b! * cout * experts, 'matmul');
     return tf.add(y, tf.reshape(tf.matMul(routing as tf.Tensor2D, this.bias as tf.Tensor2D), [b!, 1, 1, cout]));
   }
 

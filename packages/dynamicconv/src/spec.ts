@@ -27,6 +27,10 @@ export const modules: ModuleSpec[] = [
       experts,
     ],
     create: (...a) => new DynamicConv2d(...(a as ConstructorParameters<typeof DynamicConv2d>)),
+    examples: [
+      { args: [8, 16, 3, 1, null, 1, 1, true, 4], input: [2, 8, 8, 8], label: 'bias, 4 experts' },
+      { args: [8, 8, 3, 2, null, 1, 8, false, 2], input: [2, 8, 8, 8], label: 'depthwise, stride 2, 2 experts' },
+    ],
   },
   {
     name: 'DynamicConv',
@@ -38,6 +42,7 @@ export const modules: ModuleSpec[] = [
       experts,
     ],
     create: (...a) => new DynamicConv(...(a as ConstructorParameters<typeof DynamicConv>)),
+    examples: [{ args: [8, 16, 3, 1], input: [2, 8, 8, 8] }],
   },
   {
     name: 'C2f_DynamicConv',
@@ -46,6 +51,7 @@ export const modules: ModuleSpec[] = [
     summary: 'C2f whose bottlenecks use two 3x3 DynamicConvs',
     signature: c2fArgs,
     create: (...a) => new C2f_DynamicConv(...(a as ConstructorParameters<typeof C2f_DynamicConv>)),
+    examples: [{ args: [8, 16, 1, true], input: [2, 8, 8, 8] }],
   },
   {
     name: 'C2f_GhostModule_DynamicConv',
@@ -54,5 +60,6 @@ export const modules: ModuleSpec[] = [
     summary: 'C2f whose inner blocks are GhostModules built from dynamic convolutions (ReLU)',
     signature: c2fArgs,
     create: (...a) => new C2f_GhostModule_DynamicConv(...(a as ConstructorParameters<typeof C2f_GhostModule_DynamicConv>)),
+    examples: [{ args: [8, 16, 1], input: [2, 8, 8, 8] }],
   },
 ];

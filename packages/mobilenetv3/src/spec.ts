@@ -24,5 +24,10 @@ export const modules: ModuleSpec[] = [
       arg('d', 'int', opt),
     ],
     create: (...a) => new MobileNetV3Block(...(a as ConstructorParameters<typeof MobileNetV3Block>)),
+    examples: [
+      { args: [16, 16, 3, 1, 32, true, 'HS'], input: [2, 8, 8, 16], label: 'SE, hard-swish, residual' },
+      { args: [16, 24, 5, 2, 48, false, 'RE'], input: [2, 8, 8, 16], label: 'k 5, stride 2, ReLU' },
+      { args: [16, 16, 3, 1, 16, true, 'RE', 2], input: [2, 8, 8, 16], label: 'no expansion, dilation 2' },
+    ],
   },
 ];

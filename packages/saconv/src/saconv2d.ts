@@ -190,14 +190,17 @@ export class SAConv2d extends Module {
     const mixed = tf.add(conv2dExact(x, this.switch.weight as tf.Tensor4D, { stride: 1, padding: 0, dilation: 1, groups: 1 }, 'dense'), this.switch.bias!) as tf.Tensor4D;
     const pooled = tf.avgPool(reflectPad2d(mixed, SWITCH_POOL_PADDING, this.describe()), SWITCH_POOL_KERNEL, 1, 'valid');
     const sw = subsample(pooled, s);
-    if (isCountingMacs()) countMacs(b * h * w * this.c1 + numel(sw.shape) * this.c1);
+    if (isCountingMacs()) {
+      countMacs(b * h * w * this.c1);
+      countMacs(numel(sw.shape) * this.c1, 'conv');
+    }
     return sw;
   }
 
   /** One branch: core's conv over the PyTorch-layout kernel, exact and differentiable for any stride and dilation. */
   private conv(x: tf.Tensor4D, torchKernel: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
     const y = conv2dTorch(x, torchKernel, g, { strategy: this.strategy, stridedDilation: this.stridedDilation });
-    if (isCountingMacs()) countMacs(numel(y.shape) * (this.c1 / g.groups) * this.k * this.k);
+    if (isCountingMacs()) countMacs(numel(y.shape) * (this.c1 / g.groups) * this.k * this.k, 'conv');
     return y;
   }
 }

@@ -11,13 +11,7 @@ import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.w
 import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { buildModel, decodeSafetensors, deploy, parseYoloConfig, summarize, summaryLine, useBackend, type BackendName, type DetectionModel } from '@plugconv/core';
-import { registry } from '../src/registry.generated.js';
-import { measureLatency, achievedGflops } from '../src/latency.js';
-import { rgbaToRgb, rgbToRgba } from '../src/predict/image.js';
-import { predictImage } from '../src/predict/predict.js';
-import { drawDetections } from '../src/predict/draw.js';
-import { classNames } from '../src/predict/coco.js';
-import { loadStateInto } from '../src/predict/weights.js';
+import { achievedGflops, classNames, drawDetections, loadStateInto, measureLatency, predictImage, registry, rgbaToRgb, rgbToRgba } from '@plugconv/yolo/browser';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': plainUrl, 'tfjs-backend-wasm-simd.wasm': simdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl });
 tf.env().set('PROD', true);

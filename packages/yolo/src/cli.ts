@@ -5,6 +5,7 @@ import { registerCheck } from './commands/check.js';
 import { registerModules } from './commands/modules.js';
 import { registerPredict } from './commands/predict.js';
 import { registerBench } from './commands/bench.js';
+import { registerZoo } from './commands/zoo.js';
 import { UsageError } from './usage-error.js';
 
 /** Builds the `plugconv` command line (exported for tests). */
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   registerModules(program);
   registerPredict(program);
   registerBench(program);
+  registerZoo(program);
   return program;
 }
 

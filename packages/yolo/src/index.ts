@@ -1,6 +1,10 @@
 /**
- * @plugconv/yolo: YOLOv8 with every plugconv module registered, the shipped configs, and the `plugconv` CLI.
+ * @plugconv/yolo: YOLOv8 with every plugconv module registered, the shipped configs, the predict pipeline and
+ * the `plugconv` CLI. This entry is for Node (config files, image and weights files); bundlers targeting a
+ * browser get the browser-safe part (`@plugconv/yolo/browser`, also chosen by the `browser` export condition).
  * @packageDocumentation
  */
-export { registry } from './registry.generated.js';
+export * from './browser.js';
 export * from './configs.js';
+export * from './predict/image-io.js';
+export * from './predict/weights-file.js';

@@ -3,9 +3,13 @@ import type { DetectionModel } from '@plugconv/core';
 
 /** Forward latency of a model: median and spread over `runs` timed forwards after `warmup` untimed ones. */
 export interface Latency {
+  /** Median of the timed forwards, milliseconds. */
   medianMs: number;
+  /** Fastest timed forward, milliseconds. */
   minMs: number;
+  /** Slowest timed forward, milliseconds. */
   maxMs: number;
+  /** Number of timed forwards. */
   runs: number;
   /**
    * Peak tf.memory().numBytes during one forward (weights, input and every intermediate alive at once), as the

@@ -1,4 +1,4 @@
-import type { ZooRow } from './zoo.js';
+import type { ZooMeta, ZooRow } from './zoo-report.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
@@ -6,7 +6,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
  * A self-contained SVG: horizontal bars of latency per config (training structure and deployed), with
  * GFLOPs and parameters as labels. No chart library: the SVG is a few rectangles and texts.
  */
-export function zooChartSvg(rows: ZooRow[], meta: { scale: string; imgsz: number; backend: string }): string {
+export function zooChartSvg(rows: ZooRow[], meta: Omit<ZooMeta, 'runs'>): string {
   const rowH = 34;
   const left = 300;
   const width = 980;

@@ -21,7 +21,7 @@ export class DFL extends Module<tf.Tensor, tf.Tensor> {
   forward(x: tf.Tensor): tf.Tensor {
     const [b, a] = x.shape as number[];
     const p = tf.softmax(tf.reshape(x, [b!, a!, 4, this.c1]));
-    if (isCountingMacs()) countMacs(b! * a! * 4 * this.c1);
+    if (isCountingMacs()) countMacs(b! * a! * 4 * this.c1, 'conv');
     const w = tf.reshape(this.conv.weight, [this.c1, 1]);
     return tf.reshape(tf.matMul(tf.reshape(p, [-1, this.c1]), w), [b!, a!, 4]);
   }

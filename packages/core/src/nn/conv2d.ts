@@ -103,7 +103,7 @@ export class Conv2d extends Module implements BatchNormFoldable {
    */
   protected convolve(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor {
     const y = conv2dExact(x, filter, this.geometry, this.strategy);
-    if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k);
+    if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k, 'conv');
     return this.bias ? tf.add(y, this.bias) : y;
   }
 }

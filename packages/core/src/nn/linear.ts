@@ -29,7 +29,7 @@ export class Linear extends Module {
     }
     const lead = x.shape.slice(0, -1);
     const y2 = tf.matMul(tf.reshape(x, [-1, this.inFeatures]), this.weight as tf.Tensor2D);
-    if (isCountingMacs()) countMacs(y2.size * this.inFeatures);
+    if (isCountingMacs()) countMacs(y2.size * this.inFeatures, 'matmul');
     const y = tf.reshape(y2, [...lead, this.outFeatures]);
     return this.bias ? tf.add(y, this.bias) : y;
   }

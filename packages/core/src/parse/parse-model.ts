@@ -81,7 +81,7 @@ function typeOk(v: unknown, a: ArgSpec): boolean {
 }
 
 /** Checks built arguments against a spec's signature; returns a message or null. */
-function checkArgs(spec: ModuleSpec, args: unknown[]): string | null {
+export function checkArgs(spec: ModuleSpec, args: unknown[]): string | null {
   if (args.length > spec.signature.length) {
     return `${spec.name} takes at most ${spec.signature.length} arguments (${spec.signature.map((a) => a.name).join(', ')}), got ${args.length}`;
   }

@@ -21,6 +21,10 @@ export const coreModules: ModuleSpec[] = [
     summary: 'Conv2d (no bias) -> BatchNorm2d -> SiLU, padding autopad(k, p, d)',
     signature: CONV_ARGS,
     create: (...a) => new Conv(...(a as ConstructorParameters<typeof Conv>)),
+    examples: [
+      { args: [8, 16, 3, 1], input: [2, 8, 8, 8] },
+      { args: [8, 16, 3, 2, null, 2, 2], input: [2, 9, 9, 8], label: 'groups 2, stride 2, dilation 2, odd size' },
+    ],
   },
   {
     name: 'DWConv',
@@ -29,6 +33,7 @@ export const coreModules: ModuleSpec[] = [
     summary: 'Conv with groups = gcd(c1, c2)',
     signature: [...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt), arg('d', 'int', opt), arg('act', 'bool', opt)],
     create: (...a) => new DWConv(...(a as ConstructorParameters<typeof DWConv>)),
+    examples: [{ args: [8, 16, 3, 2], input: [2, 8, 8, 8], label: 'depthwise, multiplier 2, stride 2' }],
   },
   {
     name: 'Bottleneck',
@@ -37,6 +42,7 @@ export const coreModules: ModuleSpec[] = [
     summary: 'two Convs (3x3, 3x3) with an optional residual',
     signature: [...CHANNELS, shortcut, g, arg('k', 'int[]', opt), e],
     create: (...a) => new Bottleneck(...(a as ConstructorParameters<typeof Bottleneck>)),
+    examples: [{ args: [8, 8, true, 1, [3, 3], 0.5], input: [2, 8, 8, 8], label: 'shortcut' }],
   },
   {
     name: 'C2f',
@@ -45,6 +51,7 @@ export const coreModules: ModuleSpec[] = [
     summary: 'CSP bottleneck with 2 convolutions, every bottleneck output concatenated (YOLOv8)',
     signature: C2F_ARGS,
     create: (...a) => new C2f(...(a as ConstructorParameters<typeof C2f>)),
+    examples: [{ args: [8, 16, 2, true], input: [2, 8, 8, 8], label: 'n 2, shortcut' }],
   },
   {
     name: 'C2',
@@ -53,6 +60,7 @@ export const coreModules: ModuleSpec[] = [
     summary: 'CSP bottleneck with 2 convolutions (yolov8-p6 head)',
     signature: C2F_ARGS,
     create: (...a) => new C2(...(a as ConstructorParameters<typeof C2>)),
+    examples: [{ args: [8, 16, 1, true], input: [2, 8, 8, 8] }],
   },
   {
     name: 'C3',
@@ -61,6 +69,7 @@ export const coreModules: ModuleSpec[] = [
     summary: 'CSP bottleneck with 3 convolutions (YOLOv5)',
     signature: C2F_ARGS,
     create: (...a) => new C3(...(a as [number, number, number?, boolean?, number?, number?])),
+    examples: [{ args: [8, 16, 1, true], input: [2, 8, 8, 8] }],
   },
   {
     name: 'SPPF',
@@ -69,6 +78,7 @@ export const coreModules: ModuleSpec[] = [
     summary: 'spatial pyramid pooling, fast: three chained k x k max pools',
     signature: [...CHANNELS, arg('k', 'int', opt)],
     create: (...a) => new SPPF(...(a as ConstructorParameters<typeof SPPF>)),
+    examples: [{ args: [16, 16, 5], input: [2, 8, 8, 16] }],
   },
   {
     name: 'GhostConv',
@@ -77,6 +87,7 @@ export const coreModules: ModuleSpec[] = [
     summary: 'GhostNet convolution: half the channels from a cheap 5x5 depthwise Conv',
     signature: [...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt), g, arg('act', 'bool', opt)],
     create: (...a) => new GhostConv(...(a as ConstructorParameters<typeof GhostConv>)),
+    examples: [{ args: [8, 16, 3, 1], input: [2, 8, 8, 8] }],
   },
   {
     name: 'GhostBottleneck',
@@ -85,6 +96,10 @@ export const coreModules: ModuleSpec[] = [
     summary: 'GhostNet bottleneck (stride 1 or 2)',
     signature: [...CHANNELS, arg('k', 'int', opt), arg('s', 'int', opt)],
     create: (...a) => new GhostBottleneck(...(a as ConstructorParameters<typeof GhostBottleneck>)),
+    examples: [
+      { args: [16, 16, 3, 1], input: [2, 8, 8, 16] },
+      { args: [8, 16, 3, 2], input: [2, 8, 8, 8], label: 'stride 2, projection shortcut' },
+    ],
   },
   {
     name: 'C3Ghost',
@@ -93,6 +108,7 @@ export const coreModules: ModuleSpec[] = [
     summary: 'C3 with GhostBottlenecks',
     signature: C2F_ARGS,
     create: (...a) => new C3Ghost(...(a as ConstructorParameters<typeof C3Ghost>)),
+    examples: [{ args: [8, 16, 1, true], input: [2, 8, 8, 8] }],
   },
   {
     name: 'Concat',
@@ -101,6 +117,7 @@ export const coreModules: ModuleSpec[] = [
     summary: 'concatenates its inputs along channels',
     signature: [arg('dimension', 'int', opt)],
     create: (d = 1) => new Concat(d),
+    examples: [{ args: [1], input: [[2, 8, 8, 8], [2, 8, 8, 16]], label: 'two inputs' }],
   },
   {
     name: 'nn.Upsample',
@@ -112,6 +129,7 @@ export const coreModules: ModuleSpec[] = [
       if (size !== null && size !== undefined) throw new Error('nn.Upsample: give scale_factor, not size');
       return new Upsample(s, mode);
     },
+    examples: [{ args: [null, 2, 'nearest'], input: [2, 4, 4, 8] }],
   },
   {
     name: 'Detect',
@@ -120,5 +138,6 @@ export const coreModules: ModuleSpec[] = [
     summary: 'YOLOv8 anchor-free detection head with DFL box decoding',
     signature: [arg('nc', 'int'), arg('ch', 'int[]')],
     create: (nc: number, ch: number[]) => new Detect(nc, ch),
+    examples: [{ args: [3, [16, 32]], input: [[2, 8, 8, 16], [2, 4, 4, 32]], output: [2, 7, 80], label: 'nc 3, two levels' }],
   },
 ];

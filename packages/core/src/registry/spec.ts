@@ -26,6 +26,29 @@ export interface ArgSpec {
   optional?: boolean;
 }
 
+/**
+ * A small instance of a module for the contract test that runs over every registered token (build, output
+ * shape, state-dict round trip, fuse/deploy, FLOPs, gradients, no leaked tensors). Keep it small enough to run
+ * in milliseconds on the cpu backend: a few channels, an 8x8 map, batch 2 (training-mode BatchNorm needs more
+ * than one value per channel).
+ */
+export interface ModuleExample {
+  /** Constructor arguments as the channel rule passes them to {@link ModuleSpec.create} (c1 first where the rule adds it). */
+  args: unknown[];
+  /**
+   * The input shape, NHWC (`[2, 8, 8, 16]`), or one shape per input for modules that take a list (Concat,
+   * Detect). Its channels must be what the arguments expect (c1, or Detect's channel list).
+   */
+  input: number[] | number[][];
+  /**
+   * The eval-mode output shape, for rules that do not fix the output channels (`detect`); checked exactly
+   * whenever it is given.
+   */
+  output?: number[];
+  /** What the example exercises (`stride 2, dilation 2`), shown in test names. */
+  label?: string;
+}
+
 /** What a module package declares for each YAML token it provides. */
 export interface ModuleSpec {
   /** The YAML token (`C2f_DSConv`, `nn.Upsample`). */
@@ -40,6 +63,11 @@ export interface ModuleSpec {
   signature: ArgSpec[];
   /** Builds the module from the rule's arguments. */
   create(...args: any[]): Module<any, any>;
+  /**
+   * Small instances for the contract test (see {@link ModuleExample}); at least one. The test fails, naming
+   * the token, for a registered spec without any.
+   */
+  examples?: ModuleExample[];
 }
 
 /** Shorthand to declare {@link ArgSpec}s: `arg('k', 'int', { optional: true })`. */

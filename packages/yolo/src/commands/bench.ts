@@ -4,6 +4,7 @@ import { deploy, fuse, summarize } from '@plugconv/core';
 import { loadModel, shippedConfigs } from '../configs.js';
 import { achievedGflops, measureLatency, type Latency } from '../latency.js';
 import { useNodeBackend } from '../node-backends.js';
+import { imgszOption, intOption, requireImgszMultiple } from '../options.js';
 import { UsageError } from '../usage-error.js';
 
 /** What to benchmark: a config at a scale, image size, batch and backend, in one of three structures. */
@@ -28,6 +29,8 @@ export interface BenchResult {
   imgsz: number;
   batch: number;
   params: number;
+  /** Trainable parameters (summarize's gradients). */
+  gradients: number;
   /** GFLOPs of one image (summarize). */
   gflops: number;
   latency: Latency;
@@ -54,6 +57,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       imgsz: o.imgsz,
       batch: o.batch,
       params: s.params,
+      gradients: s.gradients,
       gflops: s.gflops,
       latency,
       gflopsPerSecond: achievedGflops(s.gflops, o.batch, latency.medianMs),
@@ -98,12 +102,38 @@ export function benchJson(r: BenchResult): Record<string, unknown> {
 }
 
 /** Markdown table rows for several configs: as built and deployed side by side (pairs from {@link runBench}). */
-export function benchMarkdown(pairs: { train: BenchResult; deploy: BenchResult }[]): string {
+export function benchMarkdown(pairs: BenchPair[]): string {
   const head = '| config | GFLOPs | params | ms | GFLOP/s | peak MiB | deployed params | deployed GFLOPs | deployed ms | deployed GFLOP/s | deployed peak MiB |';
   const rows = pairs.map(({ train: t, deploy: d }) =>
     `| ${t.config} | ${t.gflops.toFixed(2)} | ${t.params.toLocaleString('en-US')} | ${t.latency.medianMs.toFixed(0)} | ${t.gflopsPerSecond.toFixed(1)} | ${(t.latency.peakBytes / MB).toFixed(0)} | ${d.params.toLocaleString('en-US')} | ${d.gflops.toFixed(2)} | ${d.latency.medianMs.toFixed(0)} | ${d.gflopsPerSecond.toFixed(1)} | ${(d.latency.peakBytes / MB).toFixed(0)} |`,
   );
   return [head, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
+/** A config benchmarked as built and deployed (what `bench --all` and the zoo report show side by side). */
+export interface BenchPair {
+  /** As built (eval mode, BN separate). */
+  train: BenchResult;
+  /** After deploy(). */
+  deploy: BenchResult;
+}
+
+/** {@link runBench} of every config as built and deployed, with a progress bar labelled `label` on stderr. */
+export async function benchPairs(configs: readonly string[], o: Omit<BenchOptions, 'cfg' | 'structure'>, label: string): Promise<BenchPair[]> {
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {config}`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+  bar.start(configs.length, 0, { config: '' });
+  const pairs: BenchPair[] = [];
+  try {
+    for (const [i, cfg] of configs.entries()) {
+      bar.update(i, { config: cfg });
+      const one = (structure: BenchOptions['structure']) => runBench({ ...o, cfg, structure });
+      pairs.push({ train: await one('train'), deploy: await one('deploy') });
+    }
+    bar.update(configs.length, { config: '' });
+  } finally {
+    bar.stop();
+  }
+  return pairs;
 }
 
 /** Options of `plugconv bench` as commander gives them. */
@@ -119,13 +149,6 @@ export interface BenchCliOptions {
   fuse?: boolean;
   deploy?: boolean;
   json?: boolean;
-}
-
-/** Parses a positive integer option, naming it when it is not one. */
-function intOption(name: string, v: string, lo: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < lo) throw new UsageError(`--${name} must be an integer >= ${lo}, got '${v}'`);
-  return n;
 }
 
 /** `plugconv bench --cfg CFG`: median latency, achieved GFLOP/s and peak memory; `--all` for every shipped config. */
@@ -147,26 +170,14 @@ export function registerBench(program: Command): void {
     .action(async (o: BenchCliOptions) => {
       if (!!o.cfg === !!o.all) throw new UsageError('give either --cfg CFG or --all');
       if (o.fuse && o.deploy) throw new UsageError('give at most one of --fuse and --deploy');
-      const imgsz = intOption('imgsz', o.imgsz, 32);
-      if (imgsz % 32) throw new UsageError(`--imgsz must be a multiple of 32, got ${imgsz}`);
+      const imgsz = requireImgszMultiple(imgszOption(o.imgsz), 32);
       const base = { imgsz, batch: intOption('batch', o.batch, 1), backend: o.backend, runs: intOption('runs', o.runs, 1), warmup: intOption('warmup', o.warmup, 0) };
       if (o.cfg) {
         const r = await runBench({ ...base, cfg: o.cfg, scale: o.scale, structure: o.deploy ? 'deploy' : o.fuse ? 'fuse' : 'train' });
         console.log(o.json ? JSON.stringify(benchJson(r)) : benchReport(r));
         return;
       }
-      const configs = shippedConfigs();
-      const scale = o.scale ?? 'n';
-      const bar = new SingleBar({ format: 'bench [{bar}] {value}/{total} {config}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
-      bar.start(configs.length, 0, { config: '' });
-      const pairs: { train: BenchResult; deploy: BenchResult }[] = [];
-      for (const [i, cfg] of configs.entries()) {
-        bar.update(i, { config: cfg });
-        const one = (structure: BenchOptions['structure']) => runBench({ ...base, cfg, scale, structure });
-        pairs.push({ train: await one('train'), deploy: await one('deploy') });
-      }
-      bar.update(configs.length, { config: '' });
-      bar.stop();
+      const pairs = await benchPairs(shippedConfigs(), { ...base, scale: o.scale ?? 'n' }, 'bench');
       if (o.json) console.log(JSON.stringify(pairs.map((p) => ({ train: benchJson(p.train), deploy: benchJson(p.deploy) }))));
       else console.log(benchMarkdown(pairs));
     });

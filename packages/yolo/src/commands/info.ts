@@ -3,7 +3,7 @@ import { deploy, fuse, summarize, summaryLine, type DetectionModel, type ModelSu
 import { loadModel } from '../configs.js';
 import { registry } from '../registry.generated.js';
 import { useNodeBackend } from '../node-backends.js';
-import { UsageError } from '../usage-error.js';
+import { imgszOption } from '../options.js';
 
 /** The per-row table ultralytics prints while parsing (from, n, params, module, arguments). */
 export function layerTable(model: DetectionModel): string {
@@ -28,8 +28,7 @@ export interface InfoOptions {
 
 /** Builds, optionally fuses or deploys, and summarises a config. */
 export async function infoSummary(cfg: string, opts: InfoOptions): Promise<{ summary: ModelSummary; model: DetectionModel }> {
-  const imgsz = Number(opts.imgsz);
-  if (!Number.isInteger(imgsz) || imgsz < 32) throw new UsageError(`--imgsz must be an integer >= 32, got '${opts.imgsz}'`);
+  const imgsz = imgszOption(opts.imgsz);
   await useNodeBackend(opts.backend);
   const model = loadModel(cfg, { scale: opts.scale, warn: (m) => process.stderr.write(`WARNING ${m}\n`) });
   model.eval();

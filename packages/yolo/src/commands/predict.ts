@@ -5,6 +5,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { DetectionModel } from '@plugconv/core';
 import { loadModel } from '../configs.js';
 import { useNodeBackend } from '../node-backends.js';
+import { imgszOption, intOption, numberOption, requireImgszMultiple } from '../options.js';
 import { UsageError } from '../usage-error.js';
 import { classNames } from '../predict/coco.js';
 import { drawDetections } from '../predict/draw.js';
@@ -38,15 +39,6 @@ export interface ImageResult {
   detections: { box: number[]; conf: number; cls: number; name: string }[];
   /** Milliseconds per stage. */
   speed: { preprocess: number; inference: number; postprocess: number };
-}
-
-/** Parses a number option in [lo, hi], naming the option when it is not one. */
-function numberOption(name: string, v: string, lo: number, hi: number, integer = false): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < lo || n > hi || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}], got '${v}'`);
-  }
-  return n;
 }
 
 /** The image files a --source names: the file itself, or a folder's JPEG/PNG files sorted by name. */
@@ -125,10 +117,10 @@ export function registerPredict(program: Command): void {
     .option('--backend <b>', 'tfjs backend (wasm, cpu)', 'wasm')
     .action(async (cfg: string, o: PredictCliOptions) => {
       const opts: PredictOptions = {
-        imgsz: numberOption('imgsz', o.imgsz, 32, 8192, true),
-        conf: numberOption('conf', o.conf, 0, 1),
-        iou: numberOption('iou', o.iou, 0, 1),
-        maxDet: numberOption('max-det', o.maxDet, 1, 100000, true),
+        imgsz: imgszOption(o.imgsz),
+        conf: numberOption('conf', o.conf, { min: 0, max: 1 }),
+        iou: numberOption('iou', o.iou, { min: 0, max: 1 }),
+        maxDet: intOption('max-det', o.maxDet, 1, 100000),
         agnostic: !!o.agnostic,
         rect: !!o.rect,
       };
@@ -144,7 +136,7 @@ export function registerPredict(program: Command): void {
         }
         model.eval();
         const maxStride = Math.max(32, ...model.stride);
-        if (opts.imgsz! % maxStride) throw new UsageError(`--imgsz must be a multiple of the model's stride ${maxStride}, got ${opts.imgsz}`);
+        requireImgszMultiple(opts.imgsz!, maxStride, `the model's stride ${maxStride}`);
         const meta = { config: cfg, scale: o.scale ?? null, weights: resolve(o.weights), backend, imgsz: opts.imgsz, conf: opts.conf, iou: opts.iou, maxDet: opts.maxDet, agnostic: opts.agnostic, rect: opts.rect };
         let run;
         try {

@@ -2,6 +2,8 @@
 export interface Detection {
   /** [x1, y1, x2, y2]. */
   box: [number, number, number, number];
+  /** Confidence: the class score after the sigmoid. */
   conf: number;
+  /** Class index (0-based). */
   cls: number;
 }

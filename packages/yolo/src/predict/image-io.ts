@@ -15,6 +15,7 @@ export function isImageFile(name: string): boolean {
 
 /** An image file that cannot be read or decoded; the message names the file. */
 export class ImageDecodeError extends Error {
+  /** The error's class name. */
   override name = 'ImageDecodeError';
 }
 

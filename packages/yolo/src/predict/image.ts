@@ -3,7 +3,9 @@
  * predict pipeline's images are RGB (ultralytics reads BGR with cv2 and flips it; decoders here give RGB).
  */
 export interface RgbImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** Interleaved samples per pixel (3 for RGB). */
   channels: number;

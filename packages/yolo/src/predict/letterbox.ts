@@ -18,11 +18,13 @@ export interface LetterboxOptions {
 
 /** A letterboxed image and how to map boxes back: original = (letterboxed - pad) / ratio. */
 export interface Letterboxed {
+  /** The resized and padded image. */
   image: RgbImage;
   /** Resize gain applied to the original. */
   ratio: number;
-  /** Pixels added on the left and top. */
+  /** Pixels added on the left. */
   padLeft: number;
+  /** Pixels added on the top. */
   padTop: number;
 }
 

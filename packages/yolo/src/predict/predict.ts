@@ -19,9 +19,17 @@ export interface PredictOptions extends NmsOptions {
 
 /** Detections of one image with the time each stage took. */
 export interface Prediction {
+  /** The detections after NMS, in pixels of the original image. */
   detections: Detection[];
-  /** Milliseconds: letterbox + tensor, forward (until the output is read), NMS + scaling. */
-  speed: { preprocess: number; inference: number; postprocess: number };
+  /** Milliseconds per stage. */
+  speed: {
+    /** Letterbox and input tensor. */
+    preprocess: number;
+    /** Forward, until the output is read. */
+    inference: number;
+    /** NMS and scaling the boxes back. */
+    postprocess: number;
+  };
 }
 
 /** The model input for a letterboxed RGB image: (1, H, W, 3) float32 in [0, 1] (ultralytics' im / 255). */

@@ -20,7 +20,18 @@ function rint(v: number): number {
  * missing neighbour. Without it (cv2's vertical table) the index may be -1 or src-1 with a fractional weight;
  * the caller clips the rows it reads.
  */
-export function linearTaps(src: number, dst: number, clamp = true): { index: Int32Array; w0: Int32Array; w1: Int32Array } {
+export function linearTaps(
+  src: number,
+  dst: number,
+  clamp = true,
+): {
+  /** Per destination index, the first of the two source indices it reads. */
+  index: Int32Array;
+  /** Its 11-bit weight (of 2048). */
+  w0: Int32Array;
+  /** The next source index's 11-bit weight. */
+  w1: Int32Array;
+} {
   const scale = 1 / (dst / src); // cv2: scale_x = 1./inv_scale_x, inv_scale_x = (double)dsize/ssize
   const index = new Int32Array(dst);
   const w0 = new Int32Array(dst);

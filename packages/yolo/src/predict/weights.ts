@@ -3,6 +3,7 @@ import { StateDictError, type Module } from '@plugconv/core';
 
 /** A weights file that does not fit the model; the message names the file and the keys. */
 export class WeightsError extends Error {
+  /** The error's class name. */
   override name = 'WeightsError';
 }
 
