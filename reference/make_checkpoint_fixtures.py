@@ -23,6 +23,8 @@ Broken and hostile files (each must end in a CheckpointError naming the problem)
   garbage_pickle.pt      a torch zip whose data.pkl is not a pickle
   storage_truncated.pt   a storage entry shorter than the element count its pickle declares
   storage_short.pt       a tensor reaching past the end of its storage
+  broadcast_huge.pt      a one-element storage viewed as 2^31 elements (stride 0): small file, 8 GiB once copied
+  shared_views.pt        one 4 KB storage under 100 keys: 400 KB of tensors from a 10 KB file
   no_model.pt            an ultralytics-like dict with neither `model` nor `ema`
   torchscript.pt         torch.jit.save of a tiny module
 
@@ -138,6 +140,10 @@ def broken(out):
     storage = FakeStorage('0', 4)
     FakePickler(f, protocol=2).dump(collections.OrderedDict([('model.0.conv.weight', FakeTensor(storage, 0, (2, 4), (4, 1)))]))
     archive(os.path.join(out, 'storage_short.pt'), f.getvalue(), [('0', np.arange(4, dtype=np.float16).tobytes())])
+
+    torch.save(collections.OrderedDict(w=torch.zeros(1, dtype=torch.float32).expand(2 ** 31)), os.path.join(out, 'broadcast_huge.pt'))
+    shared = torch.arange(1000, dtype=torch.float32)
+    torch.save(collections.OrderedDict((f'w{i}', shared) for i in range(100)), os.path.join(out, 'shared_views.pt'))
 
     torch.save({'date': DATE, 'version': '8.4.104', 'epoch': 3, 'model': None, 'ema': None, 'optimizer': None},
                os.path.join(out, 'no_model.pt'))

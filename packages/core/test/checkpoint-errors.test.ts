@@ -1,22 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CheckpointError, decodeSafetensors, readCheckpoint, requireTask, SafetensorsError, sniffWeightsFile } from '../src/index.js';
+import { decodeSafetensors, readCheckpoint, requireTask, SafetensorsError, sniffWeightsFile } from '../src/index.js';
 import { readCheckpointFile } from '../src/node.js';
-
-const path = (name: string) => fileURLToPath(new URL(`../fixtures/checkpoints/${name}`, import.meta.url));
-const bytesOf = (name: string) => new Uint8Array(readFileSync(path(name)));
-
-/** The CheckpointError `read` throws. */
-function caught(read: () => unknown): CheckpointError {
-  try {
-    read();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CheckpointError);
-    return e as CheckpointError;
-  }
-  throw new Error('no error was thrown');
-}
+import { caught, checkpointBytes as bytesOf, checkpointPath as path } from './checkpoint-helpers.js';
 
 describe('hostile pickles are refused, naming the global, and nothing runs', () => {
   it.each([
@@ -165,6 +150,17 @@ describe('sizes are bounded before allocating', () => {
   it('the zip entry count', () => {
     const e = caught(() => readCheckpoint(bytes, { source: 'a.pt', limits: { maxEntries: 100 } }));
     expect([e.code, e.message]).toEqual(['too-large', 'a.pt: the zip has 505 entries, over the limit of 100']);
+  });
+  it('the state dict: a one-element storage viewed as 2^31 elements is refused before the copy', () => {
+    const e = caught(() => readCheckpointFile(path('broadcast_huge.pt')));
+    expect(e.code).toBe('too-large');
+    expect(e.message).toContain("broadcast_huge.pt: tensor 'w' (F32 [2147483648]) takes 8589934592 bytes, over the 1073741824 bytes left of the size limit");
+  });
+  it('the state dict: many views of one storage, together', () => {
+    const bytes = bytesOf('shared_views.pt');
+    expect(readCheckpoint(bytes).stateDict.size).toBe(100);
+    const e = caught(() => readCheckpoint(bytes, { source: 'a.pt', limits: { maxTotalBytes: 100_000 } }));
+    expect([e.code, e.message]).toEqual(['too-large', "a.pt: tensor 'w25' (F32 [1000]) takes 4000 bytes, over the 0 bytes left of the size limit"]);
   });
   it('the module nesting', () => {
     const e = caught(() => readCheckpoint(bytes, { source: 'a.pt', limits: { maxDepth: 3 } }));

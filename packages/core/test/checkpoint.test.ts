@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PyObject, readCheckpoint, stateDictToTf, tensorToFloat32, toPlain, type CheckpointTensor } from '../src/index.js';
 import { readCheckpointFile } from '../src/node.js';
-
-const path = (name: string) => fileURLToPath(new URL(`../fixtures/checkpoints/${name}`, import.meta.url));
+import { checkpointBytes, checkpointPath as path } from './checkpoint-helpers.js';
 const json = (name: string) => JSON.parse(readFileSync(path(name), 'utf8')) as Record<string, unknown>;
 
 /** Sum of |x| over every floating tensor, in float64 (PyTorch's figure, from the same fp16 values). */
@@ -117,7 +115,7 @@ describe('the public ultralytics checkpoints', () => {
   });
 
   it('float32: true converts the fp16 state dict, value for value', () => {
-    const bytes = new Uint8Array(readFileSync(path('yolo11-C3k2-DSConv-t.pt')));
+    const bytes = checkpointBytes('yolo11-C3k2-DSConv-t.pt');
     const half = readCheckpoint(bytes).stateDict;
     const full = readCheckpoint(bytes, { float32: true }).stateDict;
     const w = full.get('model.2.m.0.cv1.conv.weight')!;
@@ -196,6 +194,14 @@ describe('other ultralytics files', () => {
   ])('%s reads and says its task', (file, task, modelClass, head) => {
     const ck = readCheckpointFile(path(file));
     expect(ck).toMatchObject({ task, modelClass, head });
+  });
+
+  it('toPlain stops a value that shares itself exponentially', () => {
+    let v: unknown = [1];
+    for (let i = 0; i < 40; i++) v = [v, v];
+    const flat = JSON.stringify(toPlain(v, 64, 1000));
+    expect(flat.length).toBeLessThan(20_000);
+    expect(flat).toContain('<...>');
   });
 
   it('toPlain keeps a key named __proto__ as data', () => {

@@ -4,7 +4,7 @@ import { firstBytes, sniffWeightsFile } from './sniff.js';
 
 /** Size limits of the reader; everything is checked against them before it is allocated. */
 export interface CheckpointLimits {
-  /** Most bytes the archive's entries may take once extracted, all together (default 1 GiB). */
+  /** Most bytes the archive's entries may take once extracted, all together, and the state dict's tensors (default 1 GiB). */
   maxTotalBytes: number;
   /** Most entries in the zip (default 100 000). */
   maxEntries: number;
@@ -12,10 +12,12 @@ export interface CheckpointLimits {
   maxMemo: number;
   /** Deepest nesting read: pickle MARKs, modules inside modules, values inside values (default 1000). */
   maxDepth: number;
+  /** Most module paths walked in a model (default 100 000; a real YOLO has a few hundred). */
+  maxModules: number;
 }
 
 /** The default {@link CheckpointLimits}. */
-export const DEFAULT_CHECKPOINT_LIMITS: Readonly<CheckpointLimits> = { maxTotalBytes: 2 ** 30, maxEntries: 100_000, maxMemo: 10_000_000, maxDepth: 1000 };
+export const DEFAULT_CHECKPOINT_LIMITS: Readonly<CheckpointLimits> = { maxTotalBytes: 2 ** 30, maxEntries: 100_000, maxMemo: 10_000_000, maxDepth: 1000, maxModules: 100_000 };
 
 /** The parts of a torch.save zip archive. */
 export interface TorchArchive {

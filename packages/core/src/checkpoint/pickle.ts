@@ -53,7 +53,9 @@ class Unpickler {
   private at = 0;
   private stack: unknown[] = [];
   private readonly marks: unknown[][] = [];
-  private readonly memo = new Map<number, unknown>();
+  /** The memo, by key (dense from 0 in pickles Python writes; `undefined` = never stored). */
+  private readonly memo: unknown[] = [];
+  private memoSize = 0;
   private readonly view: DataView;
   private readonly maxMemo: number;
   private readonly maxDepth: number;
@@ -157,14 +159,16 @@ class Unpickler {
     return items;
   }
   private put(key: number): void {
-    if (!this.memo.has(key) && this.memo.size >= this.maxMemo) {
+    if (!Number.isSafeInteger(key) || key < 0) this.fault(`bad memo key ${key}`);
+    if (this.memo[key] === undefined && ++this.memoSize > this.maxMemo) {
       throw new CheckpointError('too-large', this.options.source, `${this.options.source}: ${this.options.entry} stores over ${this.maxMemo} memo entries, over the limit`);
     }
-    this.memo.set(key, this.top());
+    this.memo[key] = this.top();
   }
   private get(key: number): void {
-    if (!this.memo.has(key)) this.fault(`memo key ${key} was never stored`);
-    this.push(this.memo.get(key));
+    const v = this.memo[key];
+    if (v === undefined) this.fault(`memo key ${key} was never stored`);
+    this.push(v);
   }
 
   // ---- values --------------------------------------------------------------------------------------------------
@@ -263,7 +267,7 @@ class Unpickler {
           this.put(this.u32());
           break;
         case 0x94: // MEMOIZE
-          this.put(this.memo.size);
+          this.put(this.memoSize);
           break;
         case 0x67: // GET
           this.get(Number(this.textInt(this.line())));

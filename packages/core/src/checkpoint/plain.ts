@@ -13,12 +13,15 @@ function define(obj: Record<string, PlainValue>, key: string, value: PlainValue)
  * A JSON-friendly copy of an unpickled value (a checkpoint's YAML dict, train args...): dicts become objects
  * with string keys, tuples and sets arrays, ints beyond 2^53 decimal strings, non-finite floats strings; bytes,
  * tensors and placeholders become short descriptions (`<bytes 8>`, `<tensor F16 [3]>`, `<ultralytics.x.Y>`),
- * except namespaces and other objects whose state is a dict, which become `{ __class__, ...state }`. Cycles and
- * nesting deeper than `maxDepth` become `<...>`.
+ * except namespaces and other objects whose state is a dict, which become `{ __class__, ...state }`. Cycles,
+ * nesting deeper than `maxDepth` and values past the first `maxValues` (shared values repeat in the copy) become
+ * `<...>`.
  */
-export function toPlain(value: unknown, maxDepth = 64): PlainValue {
+export function toPlain(value: unknown, maxDepth = 64, maxValues = 1_000_000): PlainValue {
   const ancestors = new Set<unknown>();
+  let left = maxValues;
   const walk = (v: unknown, depth: number): PlainValue => {
+    if (--left < 0) return '<...>';
     if (v === null || v === undefined) return null;
     if (typeof v === 'boolean' || typeof v === 'string') return v;
     if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);

@@ -3,7 +3,7 @@ import { CheckpointError } from './errors.js';
 import { unpickle } from './pickle.js';
 import { toPlain, type PlainValue } from './plain.js';
 import { PyGlobal, PyObject, describePy } from './python-objects.js';
-import { STORAGE_DTYPES, TORCH_DTYPE_BYTES, TorchStorage, TorchTensor, tensorToFloat32, toFloat32Tensor, type CheckpointTensor } from './tensor.js';
+import { STORAGE_DTYPES, StateDictReader, TORCH_DTYPE_BYTES, TorchStorage, TorchTensor, tensorToFloat32, type CheckpointTensor } from './tensor.js';
 import {
   TASK_WORDS,
   detectSemantics,
@@ -203,12 +203,9 @@ export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions
     model = entry ? top.get(entry) : undefined;
   } else if (isModule(root)) entry = 'root';
   if (isStateDict(model)) {
-    const stateDict = new Map<string, CheckpointTensor>();
-    for (const [k, t] of model) {
-      const read = t.read(String(k), source, limits.maxTotalBytes);
-      stateDict.set(String(k), float32 ? toFloat32Tensor(read) : read);
-    }
-    return { source, format: 'state-dict', ...(entry ? { entry } : {}), task: 'unknown', stateDict, activations: new Map(), root, ...meta };
+    const reader = new StateDictReader(source, limits.maxTotalBytes, float32);
+    for (const [k, t] of model) reader.add(String(k), t);
+    return { source, format: 'state-dict', ...(entry ? { entry } : {}), task: 'unknown', stateDict: reader.stateDict, activations: new Map(), root, ...meta };
   }
   if (!isModule(model)) {
     const keys = top ? `its dict has keys [${[...top.keys()].map(String).join(', ')}]${entry === undefined && (top.has('model') || top.has('ema')) ? " and neither 'model' nor 'ema' is set" : ''}` : `it holds a ${describePy(root)}`;
@@ -219,7 +216,7 @@ export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions
         'or a torch.save(model.state_dict()) file together with its YAML',
     );
   }
-  const walk = walkModel(model, { source, float32, maxDepth: limits.maxDepth, maxBytes: limits.maxTotalBytes });
+  const walk = walkModel(model, { source, float32, maxDepth: limits.maxDepth, maxModules: limits.maxModules, maxBytes: limits.maxTotalBytes });
   const yaml = plainDict(model.attr('yaml'));
   const names = namesOf(model.attr('names')) ?? namesOf(top?.get('names'));
   const stride = strideOf(model.attr('stride'), source);

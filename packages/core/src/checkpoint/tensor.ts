@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeTensorBytes, tensorFromBytes } from '../state/safetensors.js';
 import { CheckpointError } from './errors.js';
+import { describePy } from './python-objects.js';
 
 /** Element types the reader rebuilds, named as safetensors names them. */
 export type TorchDtype = 'F16' | 'BF16' | 'F32' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -84,7 +85,7 @@ export class TorchTensor {
   /**
    * The tensor's elements, row-major (a view of the storage when already contiguous, else a copy). `name` (its
    * state-dict key) and `source` (the file) go in the error when the view reaches past the end of its storage;
-   * a copy over `maxBytes` (a view broadcasting a few elements to a huge shape) is refused before allocating.
+   * a tensor over `maxBytes` (e.g. a view repeating a few elements to a huge shape) is refused before allocating.
    */
   read(name: string, source: string, maxBytes = Number.MAX_SAFE_INTEGER): CheckpointTensor {
     const { storage, offset, shape, stride, dtype } = this;
@@ -102,7 +103,7 @@ export class TorchTensor {
       );
     }
     if (numel * width > maxBytes) {
-      throw new CheckpointError('too-large', source, `${source}: tensor '${name}' (${dtype} [${shape.join(', ')}]) would take ${numel * width} bytes, over the limit of ${maxBytes}`);
+      throw new CheckpointError('too-large', source, `${source}: tensor '${name}' (${dtype} [${shape.join(', ')}]) takes ${numel * width} bytes, over the ${maxBytes} bytes left of the size limit`);
     }
     let contiguous = true;
     for (let i = shape.length - 1, s = 1; i >= 0; s *= shape[i]!, i--) if (shape[i] !== 1 && stride[i] !== s) contiguous = false;
@@ -138,6 +139,38 @@ export function toFloat32Tensor(t: CheckpointTensor): CheckpointTensor {
   if (!isFloatDtype(t.dtype) || t.dtype === 'F32') return t;
   const data = tensorToFloat32(t);
   return { dtype: 'F32', shape: t.shape, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/**
+ * Reads tensors into a state dict: each checked against its storage (errors name its key), converted to F32
+ * when asked, their bytes together bounded (a file can make many views of one storage, or views that repeat a
+ * few elements to a huge shape: refused before allocating).
+ */
+export class StateDictReader {
+  /** The tensors read so far, in order. */
+  readonly stateDict = new Map<string, CheckpointTensor>();
+  private left: number;
+
+  constructor(
+    /** The file, for messages. */
+    private readonly source: string,
+    /** Most bytes the state dict's tensors may take, as stored. */
+    maxBytes: number,
+    /** Convert floating tensors to F32. */
+    private readonly float32 = false,
+  ) {
+    this.left = maxBytes;
+  }
+
+  /** Reads `value` (which must be a tensor; `what` names the kind of entry in the error) under `key`. */
+  add(key: string, value: unknown, what = 'entry'): void {
+    if (!(value instanceof TorchTensor)) {
+      throw new CheckpointError('bad-tensor', this.source, `${this.source}: ${what} '${key}' is a ${describePy(value)}, not a tensor`);
+    }
+    const t = value.read(key, this.source, this.left);
+    this.left -= t.bytes.length;
+    this.stateDict.set(key, this.float32 ? toFloat32Tensor(t) : t);
+  }
 }
 
 /** A tfjs tensor of a checkpoint tensor: floating dtypes become float32, integers and bools int32. */

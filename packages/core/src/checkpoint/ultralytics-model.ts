@@ -1,6 +1,6 @@
 import { CheckpointError } from './errors.js';
-import { PyObject, describePy } from './python-objects.js';
-import { TorchTensor, toFloat32Tensor, type CheckpointTensor } from './tensor.js';
+import { PyObject } from './python-objects.js';
+import { StateDictReader, TorchTensor, type CheckpointTensor } from './tensor.js';
 
 /** The task of an ultralytics model, from its class (or its head's); `unknown` for anything else. */
 export type CheckpointTask = 'detect' | 'segment' | 'classify' | 'pose' | 'obb' | 'unknown';
@@ -94,27 +94,28 @@ export function modelTask(model: PyObject): CheckpointTask {
  * Walks a pickled nn.Module tree through `_modules`, `_parameters` and `_buffers` as PyTorch's `state_dict()`
  * does: keys in ultralytics' form (`model.0.conv.weight`), None entries and non-persistent buffers skipped,
  * `num_batches_tracked` kept (PyTorch's state dicts have it; plugconv's loader ignores it). Floating tensors are
- * converted to F32 when `float32`. Each tensor is checked against its storage, naming it.
+ * converted to F32 when `float32`. Each tensor is checked against its storage, naming it. Modules shared by
+ * several parents appear under each path, as in PyTorch; `maxModules` bounds the paths walked.
  */
-export function walkModel(root: PyObject, options: { source: string; float32?: boolean; maxDepth: number; maxBytes: number }): ModelWalk {
-  const { source, maxDepth, maxBytes } = options;
-  const out: ModelWalk = { stateDict: new Map(), parameterCount: 0, activations: new Map(), modules: [] };
+export function walkModel(
+  root: PyObject,
+  options: { source: string; float32?: boolean; maxDepth: number; maxModules: number; maxBytes: number },
+): ModelWalk {
+  const { source, maxDepth, maxModules } = options;
+  const reader = new StateDictReader(source, options.maxBytes, options.float32);
+  const out: ModelWalk = { stateDict: reader.stateDict, parameterCount: 0, activations: new Map(), modules: [] };
   const counted = new Set<TorchTensor>();
   const ancestors = new Set<PyObject>();
-  const take = (key: string, t: unknown, what: string) => {
-    if (!(t instanceof TorchTensor)) throw new CheckpointError('bad-tensor', source, `${source}: ${what} '${key}' is a ${describePy(t)}, not a tensor`);
-    const read = t.read(key, source, maxBytes);
-    out.stateDict.set(key, options.float32 ? toFloat32Tensor(read) : read);
-  };
   const visit = (m: PyObject, path: string, depth: number) => {
     if (depth > maxDepth) throw new CheckpointError('too-large', source, `${source}: modules nested deeper than ${maxDepth} at '${path}'`);
+    if (out.modules.length >= maxModules) throw new CheckpointError('too-large', source, `${source}: the model has over ${maxModules} module paths, over the limit`);
     if (ancestors.has(m)) throw new CheckpointError('bad-pickle', source, `${source}: module '${path}' contains itself`);
     ancestors.add(m);
     out.modules.push([path, m]);
     const prefix = path ? `${path}.` : '';
     for (const [k, t] of dict(m, '_parameters')) {
       if (t === null) continue;
-      take(prefix + String(k), t, 'parameter');
+      reader.add(prefix + String(k), t, 'parameter');
       if (t instanceof TorchTensor && !counted.has(t)) {
         counted.add(t);
         out.parameterCount += t.numel;
@@ -122,7 +123,7 @@ export function walkModel(root: PyObject, options: { source: string; float32?: b
     }
     const nonPersistent = m.attr('_non_persistent_buffers_set');
     for (const [k, t] of dict(m, '_buffers')) {
-      if (t !== null && !(nonPersistent instanceof Set && nonPersistent.has(k))) take(prefix + String(k), t, 'buffer');
+      if (t !== null && !(nonPersistent instanceof Set && nonPersistent.has(k))) reader.add(prefix + String(k), t, 'buffer');
     }
     const act = dict(m, '_modules').get('act');
     if (act instanceof PyObject) out.activations.set(path, activationInfo(act));
