@@ -40,3 +40,4 @@ export * from './backend.js';
 export * from './parity.js';
 export * from './fixture-check.js';
 export * from './model/deploy.js';
+export * from './checkpoint/index.js';

@@ -7,3 +7,4 @@ export * from './node/config-file.js';
 export * from './node/fixture-file.js';
 export * from './node/check-fixture.js';
 export * from './node/atomic-write.js';
+export * from './node/checkpoint-file.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { sniffWeightsFile } from '../checkpoint/sniff.js';
 
 /** A safetensors problem, naming the file. */
 export class SafetensorsError extends Error {
@@ -6,7 +7,7 @@ export class SafetensorsError extends Error {
   override name = 'SafetensorsError';
 }
 
-const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I8: 1, U8: 1, BOOL: 1 };
+const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 /** Header sizes above this are refused before anything is allocated (the format's own limit is 100 MB). */
 export const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -16,16 +17,22 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-/** Decodes IEEE half floats. */
+/** Every half float's value, by bit pattern (built on first use: 256 KB). */
+let halfTable: Float32Array | undefined;
+
+/** Decodes IEEE half floats (by table lookup). */
 function f16ToF32(src: Uint16Array): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    const h = src[i]!;
-    const s = h & 0x8000 ? -1 : 1;
-    const e = (h >> 10) & 0x1f;
-    const f = h & 0x3ff;
-    out[i] = e === 0 ? s * 2 ** -14 * (f / 1024) : e === 31 ? (f ? NaN : s * Infinity) : s * 2 ** (e - 15) * (1 + f / 1024);
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) {
+      const s = h & 0x8000 ? -1 : 1;
+      const e = (h >> 10) & 0x1f;
+      const f = h & 0x3ff;
+      halfTable[h] = e === 0 ? s * 2 ** -14 * (f / 1024) : e === 31 ? (f ? NaN : s * Infinity) : s * 2 ** (e - 15) * (1 + f / 1024);
+    }
   }
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = halfTable[src[i]!]!;
   return out;
 }
 
@@ -38,6 +45,9 @@ function bf16ToF32(src: Uint16Array): Float32Array {
 
 /** Reads and checks the length-prefixed JSON header; nothing past it is touched. */
 function parseHeader(bytes: Uint8Array, source: string): { header: Record<string, HeaderEntry | Record<string, string>>; headerLen: number } {
+  if (sniffWeightsFile(bytes) === 'zip') {
+    throw new SafetensorsError(`${source} is a PyTorch checkpoint (a torch.save zip), not a safetensors file: read it with readCheckpoint, or give it as the model`);
+  }
   if (bytes.length < 8) throw new SafetensorsError(`${source}: too short for a safetensors file (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
@@ -61,7 +71,7 @@ export function readSafetensorsMetadata(bytes: Uint8Array, source = '<buffer>'):
 }
 
 /**
- * Parses a safetensors buffer into named tensors (float types become float32; I32/I64/U8/BOOL int32).
+ * Parses a safetensors buffer into named tensors (float types become float32; integer types and BOOL int32).
  * Validates the header length, JSON, dtypes, shapes and offsets against the buffer before reading data.
  */
 export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Map<string, tf.Tensor> {
@@ -87,7 +97,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Map<s
         throw new SafetensorsError(`${source}: tensor '${name}' needs ${count * width} bytes for ${e.dtype}[${e.shape}], offsets give ${end! - begin!}`);
       }
       const slice = bytes.slice(dataStart + begin!, dataStart + end!);
-      out.set(name, toTensor(slice, e.dtype, e.shape));
+      out.set(name, tensorFromBytes(slice, e.dtype, e.shape));
     }
   } catch (err) {
     for (const t of out.values()) t.dispose();
@@ -96,24 +106,39 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Map<s
   return out;
 }
 
-function toTensor(slice: Uint8Array, dtype: string, shape: number[]): tf.Tensor {
-  const buf = slice.buffer;
+/**
+ * The values of little-endian, row-major bytes of a safetensors dtype (F32, F16, BF16, F64, I64, I32, I16, I8,
+ * U8, BOOL), aligned to the element size: floating types as float32 (F32 as a view of the bytes), integer types
+ * and BOOL as int32.
+ */
+export function decodeTensorBytes(bytes: Uint8Array, dtype: string): Float32Array | Int32Array {
+  const as = <T>(make: new (b: ArrayBufferLike, o: number, n: number) => T, width: number): T => new make(bytes.buffer, bytes.byteOffset, bytes.length / width);
   switch (dtype) {
     case 'F32':
-      return tf.tensor(new Float32Array(buf), shape, 'float32');
+      return as(Float32Array, 4);
     case 'F16':
-      return tf.tensor(f16ToF32(new Uint16Array(buf)), shape, 'float32');
+      return f16ToF32(as(Uint16Array, 2));
     case 'BF16':
-      return tf.tensor(bf16ToF32(new Uint16Array(buf)), shape, 'float32');
+      return bf16ToF32(as(Uint16Array, 2));
     case 'F64':
-      return tf.tensor(Float32Array.from(new Float64Array(buf)), shape, 'float32');
+      return Float32Array.from(as(Float64Array, 8));
     case 'I64':
-      return tf.tensor(Int32Array.from(new BigInt64Array(buf), (v) => Number(v)), shape, 'int32');
+      return Int32Array.from(as(BigInt64Array, 8), (v) => Number(v));
     case 'I32':
-      return tf.tensor(new Int32Array(buf), shape, 'int32');
+      return as(Int32Array, 4);
+    case 'I16':
+      return Int32Array.from(as(Int16Array, 2));
+    case 'I8':
+      return Int32Array.from(as(Int8Array, 1));
     default:
-      return tf.tensor(Int32Array.from(new Uint8Array(buf)), shape, 'int32');
+      return Int32Array.from(bytes);
   }
+}
+
+/** A tfjs tensor of such bytes ({@link decodeTensorBytes}): float32 for floating types, else int32. */
+export function tensorFromBytes(bytes: Uint8Array, dtype: string, shape: number[]): tf.Tensor {
+  const values = decodeTensorBytes(bytes, dtype);
+  return tf.tensor(values, shape, values instanceof Float32Array ? 'float32' : 'int32');
 }
 
 /** One tensor to write as it is: its safetensors dtype, shape and little-endian, row-major bytes. */
