@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildModel, decodeSafetensors, parseYoloConfig, runFixture, splitFixture, stateDictToTf, useBackend } from '@plugconv/core';
 import { readCheckpointFile } from '@plugconv/core/node';
+import { coreFixturePath } from '@plugconv/test-harness/paths';
 import { registry } from './helpers.js';
 
 // the ultralytics 8.2 checkpoint (a stripped best.pt in fp16) and what its weights compute in PyTorch, kept in core
-const checkpoint = (name: string) => fileURLToPath(new URL(`../../core/fixtures/checkpoints/${name}`, import.meta.url));
+const checkpoint = (name: string) => coreFixturePath(`checkpoints/${name}`);
 
 describe('an ultralytics best.pt end to end', () => {
   it('yolov8-C2f-DSConv-t.pt: the model its YAML dict builds, with its weights, gives PyTorch output on cpu', async () => {
