@@ -4,6 +4,7 @@ import type { Module } from '../nn/module.js';
 import { DetectionModel } from './detection-model.js';
 import { isFusable } from '../blocks/fusable.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
+import type { UltralyticsVersion } from '../registry/spec.js';
 
 /** ultralytics' model_info figures. */
 export interface ModelSummary {
@@ -21,6 +22,8 @@ export interface ModelSummary {
   imgsz: number;
   /** Whether the model was fused (ultralytics prints `fused` in the summary name). */
   fused: boolean;
+  /** The ultralytics semantics the model was built with. */
+  ultralytics: UltralyticsVersion;
 }
 
 /** MACs of one eval forward of `model` on a zero batch of the given NHWC shape (convs are not computed). */
@@ -36,20 +39,27 @@ export function countMacsAt(model: Module<tf.Tensor, unknown>, shape: number[]):
 
 /**
  * GFLOPs of a detection model at imgsz x imgsz. For square inputs that are multiples of the largest stride the
- * cost is a*s^2 + b exactly (b: per-image work such as routing and SE layers), so two small probes give it;
- * other sizes are counted directly.
+ * cost is a*s^4 + b*s^2 + c exactly (a: attention matmuls, whose cost grows with the square of the positions; b:
+ * convolutions and other per-position work; c: per-image work such as routing and SE layers), so three small
+ * probes give it; other sizes are counted directly.
  */
 export function modelGflops(model: DetectionModel, imgsz = 640): number {
   const c = model.inputChannels;
   const maxStride = Math.max(32, ...model.stride);
-  if (imgsz % maxStride !== 0 || imgsz <= 2 * maxStride) return (2 * countMacsAt(model, [1, imgsz, imgsz, c])) / 1e9;
   const s1 = Math.max(128, maxStride);
-  const s2 = 2 * s1;
-  const f1 = countMacsAt(model, [1, s1, s1, c]);
-  const f2 = countMacsAt(model, [1, s2, s2, c]);
-  const a = (f2 - f1) / (s2 * s2 - s1 * s1);
-  const b = f1 - a * s1 * s1;
-  return (2 * (a * imgsz * imgsz + b)) / 1e9;
+  const step = Math.max(64, maxStride);
+  const probes = [s1, s1 + step, s1 + 2 * step];
+  if (imgsz % maxStride !== 0 || imgsz <= probes[2]!) return (2 * countMacsAt(model, [1, imgsz, imgsz, c])) / 1e9;
+  // fit f(s) = a*s^4 + b*s^2 + c through the probes: in u = s^2, a quadratic through three points
+  const [u1, u2, u3] = probes.map((s) => s * s) as [number, number, number];
+  const [f1, f2, f3] = probes.map((s) => countMacsAt(model, [1, s, s, c])) as [number, number, number];
+  const d12 = (f2 - f1) / (u2 - u1);
+  const d23 = (f3 - f2) / (u3 - u2);
+  const a = (d23 - d12) / (u3 - u1);
+  const b = d12 - a * (u1 + u2);
+  const c0 = f1 - a * u1 * u1 - b * u1;
+  const u = imgsz * imgsz;
+  return (2 * (a * u * u + b * u + c0)) / 1e9;
 }
 
 /** ultralytics' is_fused: fewer than 10 normalisation layers left. */
@@ -68,6 +78,7 @@ export function summarize(model: DetectionModel, imgsz = 640): ModelSummary {
     gflops: modelGflops(model, imgsz),
     imgsz,
     fused,
+    ultralytics: model.ultralytics,
   };
 }
 
