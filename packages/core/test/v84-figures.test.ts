@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildModel, coreModules, fuse, Registry, summarize, type DetectionModel, type LayerInfo } from '../src/index.js';
+import { loadYoloConfig } from '../src/node.js';
+import { fixturePath } from './helpers.js';
+
+// ultralytics 8.4.104's model_info at n..x, with GFLOPs counted by core's rule (attention matmuls included) at
+// 1x3x640x640; fused_params after ultralytics' fuse() (an end2end head also drops its one-to-many branch)
+const figures = JSON.parse(readFileSync(fixturePath('v11/figures.json'), 'utf8')) as Record<string, { params: number; gradients: number; gflops: number; fused_params: number }>;
+const registry = new Registry(coreModules);
+const SCALES = ['n', 's', 'm', 'l', 'x'];
+
+/** What a built model is made of, row by row (module, arguments, parameters), and its strides. */
+const layout = (m: DetectionModel) => ({ rows: m.info.map((l: LayerInfo) => [l.from, l.repeats, l.type, l.args, l.params]), stride: m.stride });
+
+const deviations: string[] = [];
+
+describe.each(['yolo11', 'yolo12', 'yolo26'])('%s at n..x (the fixture YAML) gives ultralytics 8.4 figures', (cfg) => {
+  const built = new Map<string, ReturnType<typeof layout>>();
+  it.each(SCALES)(`${cfg}%s: params and gradients exact, GFLOPs within 0.5%, fused params exact`, (scale) => {
+    const ref = figures[`${cfg}@${scale}`]!;
+    const model = buildModel(loadYoloConfig(fixturePath(`v11/models/${cfg}.yaml`)), { registry, scale, warn: () => {} });
+    try {
+      const s = summarize(model);
+      expect(s.ultralytics).toBe('8.4');
+      expect([s.params, s.gradients]).toEqual([ref.params, ref.gradients]);
+      const deviation = s.gflops / ref.gflops - 1;
+      deviations.push(`${cfg}${scale} ${s.gflops.toFixed(3)} vs ${ref.gflops} (${(deviation * 100).toFixed(4)}%)`);
+      expect(Math.abs(deviation)).toBeLessThan(0.005);
+      built.set(scale, layout(model));
+      fuse(model);
+      expect(model.numParams()).toBe(ref.fused_params);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it(`ultralytics' own ${cfg}.yaml, unmodified, from another folder and named ${cfg}<scale>.yaml, builds the same models`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugconv-u84-'));
+    copyFileSync(fixturePath(`v11/ultralytics/${cfg}.yaml`), join(dir, `${cfg}.yaml`));
+    for (const scale of SCALES) {
+      const cfgFile = loadYoloConfig(join(dir, `${cfg}${scale}.yaml`));
+      expect(cfgFile.scale).toBe(scale);
+      const model = buildModel(cfgFile, { registry, warn: () => {} });
+      try {
+        expect(model.name).toBe(`${cfg.replace('yolo', 'YOLO')}${scale}`);
+        expect([model.numParams(), model.numGradients()]).toEqual([figures[`${cfg}@${scale}`]!.params, figures[`${cfg}@${scale}`]!.gradients]);
+        // the same rows, arguments and parameters as the fixture YAML's build, hence the same GFLOPs
+        if (built.has(scale)) expect(layout(model)).toEqual(built.get(scale));
+        if (scale === 'n') expect(Math.abs(summarize(model).gflops / figures[`${cfg}@n`]!.gflops - 1)).toBeLessThan(0.005);
+      } finally {
+        model.dispose();
+      }
+    }
+  });
+});
+
+describe('GFLOPs deviations', () => {
+  it('are reported', () => {
+    console.log(`GFLOPs vs figures.json:\n${deviations.join('\n')}`);
+    expect(deviations).toHaveLength(15);
+  });
+});
