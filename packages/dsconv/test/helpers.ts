@@ -15,7 +15,7 @@ export const registry = new Registry(coreModules, modules);
 
 /** Builds a shipped config at a scale with this package's registry. */
 export function shippedModel(cfg: string, scale: string): DetectionModel {
-  return buildModel(loadYoloConfig(configPath(cfg)), { registry, scale, warn: () => {} });
+  return buildModel(loadYoloConfig(configPath(cfg)), { registry, scale, warn: () => {}, ultralytics: '8.2' });
 }
 
 /** A module from a fixture's json (module name and constructor args). */

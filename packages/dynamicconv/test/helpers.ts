@@ -17,5 +17,5 @@ export const byMeta = (meta: Record<string, unknown>) => registry.get(meta.modul
 
 /** Builds a shipped config at a scale. */
 export function shippedModel(cfg: string, scale: string): DetectionModel {
-  return buildModel(loadYoloConfig(configPath(cfg)), { registry, scale });
+  return buildModel(loadYoloConfig(configPath(cfg)), { registry, scale, ultralytics: '8.2' });
 }

@@ -23,7 +23,7 @@ describe.each(['cpu', 'wasm'] as const)('PyTorch parity on %s (batch 2: a kernel
 async function modelRatios(backend: 'cpu' | 'wasm'): Promise<{ ratios: Float64Array; cellRatios: Float64Array; anchors: number; maxAbs: number }> {
   await useBackend(backend);
   const fx = loadFixture(fixturePath('models/yolov8-DynamicConv-t.safetensors'));
-  const model = buildModel(loadYoloConfig(fixturePath('models/yolov8-DynamicConv.yaml')), { registry, scale: 't' });
+  const model = buildModel(loadYoloConfig(fixturePath('models/yolov8-DynamicConv.yaml')), { registry, scale: 't', ultralytics: '8.2' });
   try {
     model.loadStateDict(fx.state);
     expect(model.numParams()).toBe(1607456);

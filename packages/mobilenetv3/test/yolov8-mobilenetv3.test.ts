@@ -8,7 +8,7 @@ import { MobileNetV3Block, modules } from '../src/index.js';
 // the config shipped in @plugconv/yolo (this package owns it)
 const config = (name: string) => fileURLToPath(new URL(`../../yolo/configs/${name}`, import.meta.url));
 const registry = new Registry(coreModules, modules);
-const build = (scale: string): DetectionModel => buildModel(loadYoloConfig(config('yolov8-mobilenetv3.yaml')), { registry, scale, warn: () => {} });
+const build = (scale: string): DetectionModel => buildModel(loadYoloConfig(config('yolov8-mobilenetv3.yaml')), { registry, scale, warn: () => {}, ultralytics: '8.2' });
 
 // Independently computed by a per-module parameter formula (ultralytics' Conv/C2f/SPPF/Detect and torchvision's
 // InvertedResidual), the same formula that reproduces ultralytics' yolov8 figures at t/n/s/m and torchvision's

@@ -18,7 +18,7 @@ export const byMeta = (meta: Record<string, unknown>) => registry.get(meta.modul
 
 /** Builds a config at a scale with this package's registry. */
 export function modelFrom(path: string, scale: string): DetectionModel {
-  return buildModel(loadYoloConfig(path), { registry, scale });
+  return buildModel(loadYoloConfig(path), { registry, scale, ultralytics: '8.2' });
 }
 
 /**

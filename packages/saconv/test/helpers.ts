@@ -18,7 +18,7 @@ export const byMeta = (meta: Record<string, unknown>) => registry.get(meta.modul
 
 /** A shipped config at a scale, built with core's blocks and this package's modules. */
 export function shippedModel(name: string, scale: string): DetectionModel {
-  return buildModel(loadYoloConfig(shippedConfig(name)), { registry, scale });
+  return buildModel(loadYoloConfig(shippedConfig(name)), { registry, scale, ultralytics: '8.2' });
 }
 
 /** Deterministic values in [-a, a) (a small LCG, so tests do not depend on tfjs's random streams). */

@@ -8,7 +8,7 @@ import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.w
 import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { describe, expect, it } from 'vitest';
-import { buildModel, checkFixtureData, fixtureFromBytes, parseYoloConfig, useBackend, type BackendName, type FixtureCheck, type Module, type Registry } from '@plugconv/core';
+import { buildModel, checkFixtureData, createModule, fixtureFromBytes, parseYoloConfig, ultralyticsVersion, useBackend, type BackendName, type FixtureCheck, type Module, type Registry, type UltralyticsVersion } from '@plugconv/core';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': plainUrl, 'tfjs-backend-wasm-simd.wasm': simdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl });
 tf.env().set('PROD', true);
@@ -58,7 +58,12 @@ export interface ModelCase {
   fixture: string;
   yaml: string;
   scale: string;
+  /** The ultralytics semantics to build with (default: the fixture JSON's `ultralytics`, else the build's default). */
+  ultralytics?: UltralyticsVersion;
 }
+
+/** The semantics a fixture's JSON names (`"ultralytics": "8.2.82"`), if it names one. */
+const semanticsOf = (meta: Record<string, unknown>) => (meta.ultralytics === undefined ? undefined : ultralyticsVersion(meta.ultralytics));
 
 /**
  * The GPU suite of one package: every module fixture (built from its .json's `module` and `args` through
@@ -70,7 +75,7 @@ export function describeGpuParity(title: string, base: string, registry: Registr
   const byMeta = (meta: Record<string, unknown>) => {
     const spec = registry.get(meta.module as string);
     if (!spec) throw new Error(`fixture module '${String(meta.module)}' is not registered`);
-    return spec.create(...(meta.args as unknown[]));
+    return createModule(spec, meta.args as unknown[], { ultralytics: semanticsOf(meta) });
   };
   describe.each(BROWSER_BACKENDS)(`${title} on %s`, (backend) => {
     if (moduleFixtures.length) {
@@ -83,7 +88,7 @@ export function describeGpuParity(title: string, base: string, registry: Registr
     for (const m of models) {
       it(`${m.fixture} (${m.yaml} at ${m.scale}, built from YAML in the browser) matches PyTorch end to end`, async () => {
         const yaml = await fetchText(fx(`models/${m.yaml}`));
-        const r = await browserCheck(fx(`models/${m.fixture}.safetensors`), () => buildModel(parseYoloConfig(yaml, m.yaml), { registry, scale: m.scale, warn: () => {} }), backend);
+        const r = await browserCheck(fx(`models/${m.fixture}.safetensors`), (meta) => buildModel(parseYoloConfig(yaml, m.yaml), { registry, scale: m.scale, warn: () => {}, ultralytics: m.ultralytics ?? semanticsOf(meta) }), backend);
         expect(r.params).toBe(r.meta.params);
         expect(r.pass).toBe(true);
       });
