@@ -23,7 +23,10 @@ export class ErrorTally {
   worstReference = 0;
   /** Whether a NaN or infinite error was seen. */
   nonFinite = false;
-  constructor(readonly tol: Tolerance) {}
+  constructor(
+    /** The tolerance ratios are taken against. */
+    readonly tol: Tolerance,
+  ) {}
 
   /** Whether y matches ref within the tolerance. */
   within(y: number, ref: number): boolean {
