@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, ConfigError, coreModules, createModule, Detect, Identity, parseYoloConfig, Registry, SiLU, SPPF, summarize, ultralyticsVersion, type BuildOptions } from '../src/index.js';
+import { buildModel, ConfigError, coreModules, createModule, Detect, fuse, Identity, parseYoloConfig, Registry, SiLU, SPPF, summarize, ultralyticsVersion, type BuildOptions } from '../src/index.js';
+import { loadYoloConfig } from '../src/node.js';
+import { fixturePath } from './helpers.js';
 
 const registry = new Registry(coreModules);
 const build = (text: string, options: Partial<BuildOptions> = {}) => buildModel(parseYoloConfig(text, 'test.yaml'), { registry, warn: () => {}, ...options });
@@ -94,6 +96,18 @@ describe('ultralytics semantics: a build option, a YAML key, part of the model i
   it('fixture and checkpoint versions map to the semantics; anything else is refused', () => {
     expect(['8.2.82', '8.4.104', '8.0.1', '8.3.40', 8.2, '8.4'].map((v) => ultralyticsVersion(v))).toEqual(['8.2', '8.4', '8.2', '8.2', '8.2', '8.4']);
     expect(() => build(`ultralytics: 9.1\n${text}`)).toThrow(/top-level 'ultralytics': ultralytics version must be 8\.2 or 8\.4 .*got 9\.1/);
+  });
+  it("the summary counts layers as that ultralytics does: 8.2 every module, 8.4 the leaves (yolov8n: 225 / 130, fused 168 / 73)", () => {
+    const counts = (ultralytics: '8.2' | '8.4') => {
+      const m = buildModel(loadYoloConfig(fixturePath('models/yolov8.yaml')), { registry, scale: 'n', ultralytics });
+      const before = summarize(m, 64).layers;
+      fuse(m);
+      const after = summarize(m, 64).layers;
+      m.dispose();
+      return [before, after];
+    };
+    expect(counts('8.2')).toEqual([225, 168]);
+    expect(counts('8.4')).toEqual([130, 73]);
   });
   it('a module on its own: createModule applies the same rule', () => {
     const spec = registry.get('SPPF')!;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Identity, Module, ModuleList, Sequential } from '../nn/module.js';
 import { Conv2d } from '../nn/conv2d.js';
-import { Conv, DWConv } from './conv.js';
+import { Conv, defaultActivation, DWConv } from './conv.js';
 import { isFusable, type Fusable } from './fusable.js';
 import { isCountingMacs } from '../flops.js';
 import { DFL, distToBox, makeAnchors } from './detect-decode.js';
@@ -72,16 +72,22 @@ export class Detect extends Module<tf.Tensor[], tf.Tensor | tf.Tensor[]> impleme
     this.stride = new Array(this.nl).fill(0);
     const c2 = Math.max(16, Math.trunc(ch[0]! / 4), regMax * 4);
     const c3 = Math.max(ch[0]!, Math.min(nc, 100));
-    const boxBranch = (x: number) => new Sequential(new Conv(x, c2, 3), new Conv(c2, c2, 3), new Conv2d(c2, 4 * regMax, 1, { bias: true }));
-    const clsBranch = (x: number) =>
+    const conv = (a: number, b: number, k: number, act: boolean | Module) => new Conv(a, b, k, 1, null, 1, 1, act);
+    const boxBranch = (act: boolean | Module) => (x: number) => new Sequential(conv(x, c2, 3, act), conv(c2, c2, 3, act), new Conv2d(c2, 4 * regMax, 1, { bias: true }));
+    const clsBranch = (act: boolean | Module) => (x: number) =>
       legacy
-        ? new Sequential(new Conv(x, c3, 3), new Conv(c3, c3, 3), new Conv2d(c3, nc, 1, { bias: true }))
-        : new Sequential(new Sequential(new DWConv(x, x, 3), new Conv(x, c3, 1)), new Sequential(new DWConv(c3, c3, 3), new Conv(c3, c3, 1)), new Conv2d(c3, nc, 1, { bias: true }));
-    this.cv2 = this.addModule('cv2', new ModuleList(ch.map(boxBranch)));
-    this.cv3 = this.addModule('cv3', new ModuleList(ch.map(clsBranch)));
+        ? new Sequential(conv(x, c3, 3, act), conv(c3, c3, 3, act), new Conv2d(c3, nc, 1, { bias: true }))
+        : new Sequential(
+            new Sequential(new DWConv(x, x, 3, 1, 1, act), conv(x, c3, 1, act)),
+            new Sequential(new DWConv(c3, c3, 3, 1, 1, act), conv(c3, c3, 1, act)),
+            new Conv2d(c3, nc, 1, { bias: true }),
+          );
+    this.cv2 = this.addModule('cv2', new ModuleList(ch.map(boxBranch(true))));
+    this.cv3 = this.addModule('cv3', new ModuleList(ch.map(clsBranch(true))));
     this.dfl = this.addModule('dfl', regMax > 1 ? new DFL(regMax) : new Identity());
-    this.one2oneCv2 = end2end ? this.addModule('one2one_cv2', copyOf(this.cv2, new ModuleList(ch.map(boxBranch)))) : null;
-    this.one2oneCv3 = end2end ? this.addModule('one2one_cv3', copyOf(this.cv3, new ModuleList(ch.map(clsBranch)))) : null;
+    // ultralytics deep-copies each one-to-many branch: same values, and one copy of the shared activation per branch
+    this.one2oneCv2 = end2end ? this.addModule('one2one_cv2', copyOf(this.cv2, new ModuleList(ch.map(boxBranch(freshActivation()))))) : null;
+    this.one2oneCv3 = end2end ? this.addModule('one2one_cv3', copyOf(this.cv3, new ModuleList(ch.map(clsBranch(freshActivation()))))) : null;
   }
 
   /** Training mode: the raw per-level maps. Eval mode: decoded predictions, see the class description. */
@@ -161,6 +167,11 @@ export class Detect extends Module<tf.Tensor[], tf.Tensor | tf.Tensor[]> impleme
       }
     });
   }
+}
+
+/** A new module of the default activation's class (what deep-copying the shared activation gives). */
+function freshActivation(): Module {
+  return new (defaultActivation.module.constructor as new () => Module)();
 }
 
 /** `target` with the values of `source` (same architecture): ultralytics deep-copies the one-to-many branch. */

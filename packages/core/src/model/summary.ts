@@ -5,12 +5,13 @@ import { DetectionModel } from './detection-model.js';
 import { isFusable } from '../blocks/fusable.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 import type { UltralyticsVersion } from '../registry/spec.js';
+import { ULTRALYTICS_SEMANTICS } from '../parse/semantics.js';
 
 /** ultralytics' model_info figures. */
 export interface ModelSummary {
   /** Model name (`YOLOv8n`). */
   name: string;
-  /** Number of modules in the tree, each object once (PyTorch's len(list(model.modules()))). */
+  /** Layers as ultralytics counts them (see {@link layerCount}): every module (8.2) or the leaf modules (8.4). */
   layers: number;
   /** Parameters (trainable and frozen; buffers excluded). */
   params: number;
@@ -67,12 +68,21 @@ export function isFused(model: Module<any, any>): boolean {
   return model.namedModules().filter(([, m]) => m instanceof BatchNorm2d).length < 10;
 }
 
-/** ultralytics' model_info: layers, parameters, gradients and GFLOPs. */
+/**
+ * ultralytics' layer count, which changed with 8.4: 8.2 counts every module of the tree (len(list(model.modules()))),
+ * 8.4 only the leaves (modules without children); each object once (the shared default activation counts once).
+ */
+export function layerCount(model: Module<any, any>, ultralytics: UltralyticsVersion): number {
+  const modules = model.namedModules();
+  return ULTRALYTICS_SEMANTICS[ultralytics].leafLayers ? modules.filter(([, m]) => m.namedChildren().length === 0).length : modules.length;
+}
+
+/** ultralytics' model_info: layers (counted as the model's ultralytics version does), parameters, gradients, GFLOPs. */
 export function summarize(model: DetectionModel, imgsz = 640): ModelSummary {
   const fused = isFused(model);
   return {
     name: model.name,
-    layers: model.namedModules().length,
+    layers: layerCount(model, model.ultralytics),
     params: model.numParams(),
     gradients: model.numGradients(),
     gflops: modelGflops(model, imgsz),

@@ -12,12 +12,14 @@ export interface UltralyticsSemantics {
   ncKeepsWidth: boolean;
   /** The box-branch bias that Detect's bias_init sets (1.0 in 8.2, 2.0 in 8.4). */
   boxBiasInit: number;
+  /** model_info's layer count: every module of the tree (8.2) or only the leaf modules (8.4). */
+  leafLayers: boolean;
 }
 
 /** The semantics of each supported release. */
 export const ULTRALYTICS_SEMANTICS: Record<UltralyticsVersion, UltralyticsSemantics> = {
-  '8.2': { sppfCv1Act: true, ncKeepsWidth: true, boxBiasInit: 1.0 },
-  '8.4': { sppfCv1Act: false, ncKeepsWidth: false, boxBiasInit: 2.0 },
+  '8.2': { sppfCv1Act: true, ncKeepsWidth: true, boxBiasInit: 1.0, leafLayers: false },
+  '8.4': { sppfCv1Act: false, ncKeepsWidth: false, boxBiasInit: 2.0, leafLayers: true },
 };
 
 /**

@@ -29,9 +29,10 @@ export interface ArgSpec {
 }
 
 /**
- * The ultralytics release whose parse_model and block semantics a build follows. They differ in two places:
- * SPPF's cv1 has SiLU in 8.2 and no activation in 8.4, and 8.2 leaves a base-rule c2 equal to nc unscaled
- * while 8.4 width-scales every c2. See `resolveUltralytics` for how a build selects it.
+ * The ultralytics release whose parse_model and block semantics a build follows. They differ where a build's result
+ * shows: SPPF's cv1 has SiLU in 8.2 and no activation in 8.4, and 8.2 leaves a base-rule c2 equal to nc unscaled
+ * while 8.4 width-scales every c2 (also Detect's bias_init and model_info's layer count; `ULTRALYTICS_SEMANTICS`
+ * lists them). See `resolveUltralytics` for how a build selects it.
  */
 export type UltralyticsVersion = '8.2' | '8.4';
 
