@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, ConfigError, coreModules, createModule, Detect, fuse, Identity, parseYoloConfig, Registry, SiLU, SPPF, summarize, ultralyticsVersion, type BuildOptions } from '../src/index.js';
+import { buildModel, ConfigError, coreModules, createModule, Detect, fuse, Identity, parseYoloConfig, Registry, SiLU, SPPF, summarize, summaryLine, ultralyticsVersion, type BuildOptions } from '../src/index.js';
 import { loadYoloConfig } from '../src/node.js';
 import { fixturePath } from './helpers.js';
 
@@ -108,6 +108,16 @@ describe('ultralytics semantics: a build option, a YAML key, part of the model i
     };
     expect(counts('8.2')).toEqual([225, 168]);
     expect(counts('8.4')).toEqual([130, 73]);
+  });
+  it('the summary line is printed as that ultralytics prints it (8.4 groups digits)', () => {
+    const line = (ultralytics: '8.2' | '8.4') => {
+      const m = buildModel(loadYoloConfig(fixturePath('models/yolov8n.yaml')), { registry, ultralytics });
+      const l = summaryLine(summarize(m));
+      m.dispose();
+      return l;
+    };
+    expect(line('8.2')).toBe('YOLOv8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs');
+    expect(line('8.4')).toBe('YOLOv8n summary: 130 layers, 3,157,200 parameters, 3,157,184 gradients, 8.9 GFLOPs');
   });
   it('a module on its own: createModule applies the same rule', () => {
     const spec = registry.get('SPPF')!;

@@ -92,9 +92,14 @@ export function summarize(model: DetectionModel, imgsz = 640): ModelSummary {
   };
 }
 
-/** ultralytics' summary line: `YOLOv8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs`. */
+/**
+ * ultralytics' summary line, as the model's release prints it: 8.2 `YOLOv8n summary: 225 layers, 3157200 parameters,
+ * 3157184 gradients, 8.9 GFLOPs`, 8.4 with thousands separators (`YOLO26n summary: 260 layers, 2,572,280
+ * parameters, ...`). GFLOPs are core's count (attention included), not thop's.
+ */
 export function summaryLine(s: ModelSummary): string {
-  return `${s.name} summary${s.fused ? ' (fused)' : ''}: ${s.layers} layers, ${s.params} parameters, ${s.gradients} gradients, ${s.gflops.toFixed(1)} GFLOPs`;
+  const n = (v: number) => (ULTRALYTICS_SEMANTICS[s.ultralytics].groupedDigits ? v.toLocaleString('en-US') : String(v));
+  return `${s.name} summary${s.fused ? ' (fused)' : ''}: ${n(s.layers)} layers, ${n(s.params)} parameters, ${n(s.gradients)} gradients, ${s.gflops.toFixed(1)} GFLOPs`;
 }
 
 /** Folds every Conv+BN pair (and anything else {@link Fusable}) for inference, in place, as ultralytics' fuse(). */

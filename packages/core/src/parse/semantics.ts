@@ -14,12 +14,14 @@ export interface UltralyticsSemantics {
   boxBiasInit: number;
   /** model_info's layer count: every module of the tree (8.2) or only the leaf modules (8.4). */
   leafLayers: boolean;
+  /** model_info's summary line groups digits (`2,572,280 parameters`, 8.4) or not (8.2). */
+  groupedDigits: boolean;
 }
 
 /** The semantics of each supported release. */
 export const ULTRALYTICS_SEMANTICS: Record<UltralyticsVersion, UltralyticsSemantics> = {
-  '8.2': { sppfCv1Act: true, ncKeepsWidth: true, boxBiasInit: 1.0, leafLayers: false },
-  '8.4': { sppfCv1Act: false, ncKeepsWidth: false, boxBiasInit: 2.0, leafLayers: true },
+  '8.2': { sppfCv1Act: true, ncKeepsWidth: true, boxBiasInit: 1.0, leafLayers: false, groupedDigits: false },
+  '8.4': { sppfCv1Act: false, ncKeepsWidth: false, boxBiasInit: 2.0, leafLayers: true, groupedDigits: true },
 };
 
 /**
