@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from './nn/module.js';
 import { TOLERANCE, useBackend, type BackendName } from './backend.js';
-import { runFixtureAsync, splitFixture, type Comparison, type Fixture } from './parity.js';
+import { runFixtureAsync, splitFixture, type Fixture } from './parity.js';
+import type { Comparison } from './parity-tally.js';
 import { decodeSafetensors } from './state/safetensors.js';
 
 /** A fixture with its JSON sidecar (module name, args, shapes, params). */
@@ -32,7 +33,8 @@ export function fixtureFromBytes(bytes: Uint8Array, meta: Record<string, unknown
 /**
  * On `backend`: builds a module with `make(meta)`, loads the fixture's state, applies `transform` if given (e.g.
  * `deploy`, `reparameterize`), runs its input in eval mode and compares with its output by the backend's
- * tolerance; `params` is counted after the transform. Frees the module and the fixture's tensors.
+ * tolerance (detection models by the detection rule, see {@link runFixtureAsync}); `params` is counted after the
+ * transform. Frees the module and the fixture's tensors.
  */
 export async function checkFixtureData(
   fixture: FixtureWithMeta,
@@ -50,6 +52,6 @@ export async function checkFixtureData(
     return { ...result, backend, params: module.numParams(), meta: fixture.meta, fixture };
   } finally {
     module.dispose();
-    for (const t of [fixture.input, fixture.output, ...fixture.state.values()]) t.dispose();
+    for (const t of [fixture.input, fixture.output, ...(fixture.outputRaw ? [fixture.outputRaw] : []), ...fixture.state.values()]) t.dispose();
   }
 }

@@ -8,9 +8,9 @@ export const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/
 /** Core's own blocks only. */
 export const coreRegistry = new Registry(coreModules);
 
-/** yolov8.yaml (as the fixtures define it, with the tiny scale t). */
+/** yolov8.yaml (as the fixtures define it, with the tiny scale t), with the semantics of its fixtures (8.2). */
 export function yolov8(scale = 't'): DetectionModel {
-  return buildModel(loadYoloConfig(fixturePath('models/yolov8.yaml')), { registry: coreRegistry, scale });
+  return buildModel(loadYoloConfig(fixturePath('models/yolov8.yaml')), { registry: coreRegistry, scale, ultralytics: '8.2' });
 }
 
 /** Builds a model from YAML text with core's registry. */

@@ -13,7 +13,7 @@ describe('an ultralytics best.pt end to end', () => {
     await useBackend('cpu');
     const ck = readCheckpointFile(checkpoint('yolov8-C2f-DSConv-t.pt'), { task: 'detect' });
     expect(ck.semantics?.version).toBe('8.2');
-    const model = buildModel(parseYoloConfig(JSON.stringify(ck.yaml), ck.source), { registry, warn: () => {} });
+    const model = buildModel(parseYoloConfig(JSON.stringify(ck.yaml), ck.source), { registry, warn: () => {}, ultralytics: ck.semantics?.version });
     const weights = stateDictToTf(ck.stateDict);
     const ref = splitFixture(decodeSafetensors(new Uint8Array(readFileSync(checkpoint('yolov8-C2f-DSConv-t.safetensors')))));
     try {

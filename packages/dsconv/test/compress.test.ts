@@ -73,7 +73,7 @@ describe('compress / loadCompressed', () => {
   });
 
   it('round trip of yolov8-DSConv at t with mixed bits per layer (one layer unquantised) on the model', () => {
-    const a = configModel('yolov8-DSConv.yaml', 't');
+    const a = configModel('yolov8-DSConv.yaml', 't', '8.2');
     const layers = a.namedModules().filter(([, m]) => m instanceof DSConv) as [string, DSConv][];
     expect(layers.map(([n]) => n)).toEqual([1, 3, 5, 7, 16, 19].map((i) => `model.${i}.conv`));
     layers.forEach(([, m], i) => m.setQuantization([8, 2, 3, 0, 5, 7][i]!, [32, 16, 128, 32, 7, 32][i]!));
@@ -85,7 +85,7 @@ describe('compress / loadCompressed', () => {
     expect(c.layers.get('model.7.conv')).toEqual({ bits: 0, block: 32 });
     const bytes = encodeCompressed(c);
 
-    const b = configModel('yolov8-DSConv.yaml', 't'); // default bits 8 everywhere: loading sets the stored ones
+    const b = configModel('yolov8-DSConv.yaml', 't', '8.2'); // default bits 8 everywhere: loading sets the stored ones
     loadCompressed(b, decodeCompressed(bytes, 'model.safetensors'));
     const bl = b.namedModules().filter(([, m]) => m instanceof DSConv) as [string, DSConv][];
     expect(bl.map(([, m]) => [m.bits, m.block])).toEqual(layers.map(([, m]) => [m.bits, m.block]));

@@ -52,7 +52,7 @@ describe('yolov8-DWSConv.yaml', () => {
 
   it.each(['n', 's', 'm'] as const)('at %s: exact params and gradients, GFLOPs by the rules', async (scale) => {
     await useBackend('wasm');
-    const model = build('yolov8-DWSConv.yaml', scale);
+    const model = build('yolov8-DWSConv.yaml', scale, '8.2');
     try {
       const s = summarize(model, 640);
       const want = expected(scale);
@@ -72,7 +72,7 @@ describe('yolov8-DWSConv.yaml', () => {
 
   it('runs end to end at scale t with PyTorch key names and no tensor leak', async () => {
     await useBackend('wasm');
-    const model = build('yolov8-DWSConv.yaml', 't');
+    const model = build('yolov8-DWSConv.yaml', 't', '8.2');
     const keys = model.namedSlots().map(([k]) => k);
     expect(keys).toContain('model.1.depthwise.conv.weight');
     expect(keys).toContain('model.19.pointwise.bn.running_var');

@@ -10,7 +10,7 @@ const figures: Figures = JSON.parse(readFileSync(fixturePath('figures.json'), 'u
 beforeAll(() => useBackend('wasm'));
 
 function withModel<T>(cfg: string, scale: string, f: (m: DetectionModel) => T): T {
-  const m = configModel(cfg, scale);
+  const m = configModel(cfg, scale, '8.2');
   try {
     return f(m);
   } finally {

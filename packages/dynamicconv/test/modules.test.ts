@@ -183,7 +183,7 @@ describe('training (cpu)', () => {
 describe('shipped configs build and run a batch (wasm, scale t, 64x64)', () => {
   it.each(['yolov8-DynamicConv.yaml', 'yolov8-C2f-DynamicConv.yaml', 'yolov8-C2f-GhostModule-DynamicConv.yaml'])('%s', async (cfg) => {
     await useBackend('wasm');
-    const m = configModel(cfg, 't');
+    const m = configModel(cfg, 't', '8.2');
     const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 5);
     const y = m.predict(x);
     expect(y.shape).toEqual([2, 84, 84]);

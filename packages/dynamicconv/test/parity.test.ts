@@ -21,7 +21,7 @@ describeParity('dynamicconv', import.meta.url, registry, {
 async function modelRatios(backend: 'cpu' | 'wasm'): Promise<{ ratios: Float64Array; cellRatios: Float64Array; anchors: number; maxAbs: number }> {
   await useBackend(backend);
   const fx = loadFixture(fixturePath('models/yolov8-DynamicConv-t.safetensors'));
-  const model = configModel('yolov8-DynamicConv.yaml', 't');
+  const model = configModel('yolov8-DynamicConv.yaml', 't', '8.2');
   try {
     model.loadStateDict(fx.state);
     expect(model.numParams()).toBe(1607456);

@@ -7,7 +7,7 @@ import { MobileNetV3Block, modules } from '../src/index.js';
 
 // fixtures/models/yolov8-mobilenetv3.yaml: the config @plugconv/yolo ships (this package owns it)
 const { configModel, fixturePath } = packageTestKit(import.meta.url, modules);
-const build = (scale: string): DetectionModel => configModel('yolov8-mobilenetv3.yaml', scale);
+const build = (scale: string): DetectionModel => configModel('yolov8-mobilenetv3.yaml', scale, '8.2');
 
 // Independently computed by a per-module parameter formula (ultralytics' Conv/C2f/SPPF/Detect and torchvision's
 // InvertedResidual), the same formula that reproduces ultralytics' yolov8 figures at t/n/s/m and torchvision's

@@ -36,7 +36,7 @@ describe.each(['cpu', 'wasm'] as const)('deploy() on whole models (%s)', (backen
 
   it('yolov8-C2f-RepGhost at scale t: deployed predictions match the training structure', async () => {
     await useBackend(backend);
-    const model = configModel('yolov8-C2f-RepGhost.yaml', 't');
+    const model = configModel('yolov8-C2f-RepGhost.yaml', 't', '8.2');
     // weights and BNs as the reference fixtures' models are made (seeded): normal conv weights of std 1/sqrt(fan_in),
     // random BN affine parameters with running stats from this input, unit-variance head logits; 64x64 as the
     // t-scale fixtures. No class sigmoid saturates, so every output takes part in the comparison.

@@ -70,7 +70,7 @@ function derived(cfg: string, base: DetectionModel, model: DetectionModel): { pa
 describe.each(Object.keys(FIGURES))('%s', (cfg) => {
   it.each(['n', 's', 'm'])('at %s: layers, params, gradients and GFLOPs, equal to yolov8 plus what each SAConv2d adds', (scale) => {
     const want = FIGURES[cfg]![scale]!;
-    const model = configModel(cfg, scale);
+    const model = configModel(cfg, scale, '8.2');
     const base = modelFromConfig(coreFixturePath('models/yolov8.yaml'), registry, scale);
     try {
       const s = summarize(model);
@@ -93,7 +93,7 @@ describe('the configs run', () => {
     ['yolov8-SAConv.yaml', 64],
     ['yolov8-C2f-SAConv.yaml', 96],
   ])('%s at t on %ix%i: (1, 84, anchors), finite', (cfg, size) => {
-    const model = configModel(cfg, 't');
+    const model = configModel(cfg, 't', '8.2');
     const y = model.predict(tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 3));
     const anchors = (size / 8) ** 2 + (size / 16) ** 2 + (size / 32) ** 2;
     expect(y.shape).toEqual([1, 84, anchors]);

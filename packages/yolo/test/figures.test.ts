@@ -39,7 +39,7 @@ describe('yolov8-ghost from the same code', () => {
     ['x', 803, 22229308, 83.3],
   ];
   it.each(published)('yolov8%s-ghost: %i layers, %i parameters, %f GFLOPs', (scale, layers, params, gflops) => {
-    const model = loadModel(`yolov8${scale}-ghost.yaml`);
+    const model = loadModel(`yolov8${scale}-ghost.yaml`, { ultralytics: '8.2' });
     try {
       const s = summarize(model, 640);
       expect(s.name).toBe(`YOLOv8${scale}-ghost`);

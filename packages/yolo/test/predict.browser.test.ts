@@ -14,7 +14,7 @@ describe.each(BROWSER_BACKENDS)('predict path on %s', (backend) => {
     await useBackend(backend);
     const yaml = await fetchText(core('yolov8.yaml'));
     const fixture = await fetchFixture(core('yolov8-t.safetensors'));
-    const model = buildModel(parseYoloConfig(yaml, 'yolov8.yaml'), { registry: new Registry(coreModules), scale: 't', warn: () => {} });
+    const model = buildModel(parseYoloConfig(yaml, 'yolov8.yaml'), { registry: new Registry(coreModules), scale: 't', warn: () => {}, ultralytics: '8.2' });
     model.loadStateDict(fixture.state);
     deploy(model);
     const r = await runFixtureAsync(model, fixture, TOLERANCE[backend]);

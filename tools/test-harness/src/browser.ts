@@ -8,7 +8,7 @@ import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.w
 import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { describe, expect, it } from 'vitest';
-import { buildModel, checkFixtureData, fixtureFromBytes, parseYoloConfig, useBackend, type BackendName, type FixtureCheck, type Module, type Registry } from '@plugconv/core';
+import { buildModel, checkFixtureData, fixtureFromBytes, parseYoloConfig, ultralyticsVersion, useBackend, type BackendName, type FixtureCheck, type Module, type Registry, type UltralyticsVersion } from '@plugconv/core';
 import { classifyFixtures, moduleFromMeta } from './fixtures.js';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': plainUrl, 'tfjs-backend-wasm-simd.wasm': simdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl });
@@ -59,7 +59,12 @@ export interface ModelCase {
   fixture: string;
   yaml: string;
   scale: string;
+  /** The ultralytics semantics to build with (default: the fixture JSON's `ultralytics`, else the build's default). */
+  ultralytics?: UltralyticsVersion;
 }
+
+/** The semantics a fixture's JSON names (`"ultralytics": "8.2.82"`), if it names one. */
+const semanticsOf = (meta: Record<string, unknown>) => (meta.ultralytics === undefined ? undefined : ultralyticsVersion(meta.ultralytics));
 
 /**
  * The GPU suite of one package: every module fixture (built from its .json's `module` and `args` through
@@ -81,7 +86,7 @@ export function describeGpuParity(title: string, base: string, registry: Registr
     for (const m of models) {
       it(`${m.fixture} (${m.yaml} at ${m.scale}, built from YAML in the browser) matches PyTorch end to end`, async () => {
         const yaml = await fetchText(fx(`${dirs.models}${m.yaml}`));
-        const r = await browserCheck(fx(`${dirs.models}${m.fixture}.safetensors`), () => buildModel(parseYoloConfig(yaml, m.yaml), { registry, scale: m.scale, warn: () => {} }), backend);
+        const r = await browserCheck(fx(`${dirs.models}${m.fixture}.safetensors`), (meta) => buildModel(parseYoloConfig(yaml, m.yaml), { registry, scale: m.scale, warn: () => {}, ultralytics: m.ultralytics ?? semanticsOf(meta) }), backend);
         expect(r.params).toBe(r.meta.params);
         expect(r.pass).toBe(true);
       });

@@ -4,7 +4,7 @@
 //   fixtures/models/<cfg>.yaml                           a config the tests build (ultralytics' scales + tiny t)
 //   fixtures/models/<cfg>-<scale>.safetensors + .json    a whole model; json { cfg, scale, params, ... }
 // The names are never listed in a test: the tests take whatever the folder holds.
-import type { Module, Registry } from '@plugconv/core';
+import { createModule, ultralyticsVersion, type Module, type Registry } from '@plugconv/core';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** The folders of a package's fixtures, relative to the package root. */
@@ -57,6 +57,8 @@ export function moduleFromMeta(registry: Registry): (meta: Record<string, unknow
   return (meta) => {
     const spec = registry.get(meta.module as string);
     if (!spec) throw new Error(`fixture module '${String(meta.module)}' is not registered`);
-    return spec.create(...((meta.args as unknown[]) ?? []));
+    // built as a YAML row would be, with the semantics of the ultralytics release that made the fixture
+    const ultralytics = meta.ultralytics === undefined ? undefined : ultralyticsVersion(meta.ultralytics);
+    return createModule(spec, (meta.args as unknown[]) ?? [], { ultralytics });
   };
 }

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, coreModules, Registry, type DetectionModel, type FixtureCheck, type Module, type ModuleSpec } from '@plugconv/core';
+import { buildModel, coreModules, Registry, ultralyticsVersion, type DetectionModel, type FixtureCheck, type Module, type ModuleSpec } from '@plugconv/core';
 import { checkFixture, loadYoloConfig } from '@plugconv/core/node';
 import { describe, expect, it } from 'vitest';
 import { classifyFixtures, FIXTURE_FOLDERS, moduleFromMeta, type PackageFixtures } from './fixtures.js';
@@ -42,9 +42,12 @@ export function moduleFixtureNames(base: string): string[] {
   return discoverFixtures(base).modules.map((m) => m.name);
 }
 
-/** Builds the YOLO config at `path` at `scale` with `registry` (warnings off). */
-export function modelFromConfig(path: string, registry: Registry, scale: string): DetectionModel {
-  return buildModel(loadYoloConfig(path), { registry, scale, warn: () => {} });
+/**
+ * Builds the YOLO config at `path` at `scale` with `registry` (warnings off), with the semantics of the
+ * ultralytics release given (a fixture's `ultralytics` field, `'8.2'`, `'8.4.104'`); default: the build's own.
+ */
+export function modelFromConfig(path: string, registry: Registry, scale: string, ultralytics?: string): DetectionModel {
+  return buildModel(loadYoloConfig(path), { registry, scale, warn: () => {}, ...(ultralytics === undefined ? {} : { ultralytics: ultralyticsVersion(ultralytics) }) });
 }
 
 /** What a module package's tests build things with: see {@link packageTestKit}. */
@@ -55,8 +58,8 @@ export interface PackageTestKit {
   byMeta: (meta: Record<string, unknown>) => Module<tf.Tensor, any>;
   /** Path of a file in the package's fixtures folder. */
   fixturePath: (name: string) => string;
-  /** Builds one of the package's configs, fixtures/models/<cfg>, at a scale. */
-  configModel: (cfg: string, scale: string) => DetectionModel;
+  /** Builds one of the package's configs, fixtures/models/<cfg>, at a scale (and ultralytics semantics, see {@link modelFromConfig}). */
+  configModel: (cfg: string, scale: string, ultralytics?: string) => DetectionModel;
 }
 
 /** The registry and builders a module package's tests share (`base`: any import.meta.url in its test/). */
@@ -66,7 +69,7 @@ export function packageTestKit(base: string, modules: ModuleSpec[]): PackageTest
     registry,
     byMeta: moduleFromMeta(registry),
     fixturePath: (name) => fixturePath(base, name),
-    configModel: (cfg, scale) => modelFromConfig(fixturePath(base, `models/${cfg}`), registry, scale),
+    configModel: (cfg, scale, ultralytics) => modelFromConfig(fixturePath(base, `models/${cfg}`), registry, scale, ultralytics),
   };
 }
 
@@ -110,7 +113,7 @@ export function describeParity(title: string, base: string, registry: Registry, 
     if (options.models === false) return;
     for (const m of models) {
       it(`${m.name} (${m.cfg} at scale ${m.scale}) matches end to end`, async () => {
-        const r = await checkFixture(fixturePath(base, `models/${m.name}.safetensors`), () => modelFromConfig(fixturePath(base, `models/${m.cfg}`), registry, m.scale), backend);
+        const r = await checkFixture(fixturePath(base, `models/${m.name}.safetensors`), (meta) => modelFromConfig(fixturePath(base, `models/${m.cfg}`), registry, m.scale, meta.ultralytics as string | undefined), backend);
         expect(r.params).toBe(r.meta.params);
         expect(r.pass).toBe(true);
       });

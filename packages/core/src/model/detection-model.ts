@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList } from '../nn/module.js';
 import { Detect } from '../blocks/detect.js';
 import { fromEntries, resolveFrom } from './from-index.js';
+import { countingMacs } from '../flops.js';
+import type { UltralyticsVersion } from '../registry/spec.js';
+import { DEFAULT_ULTRALYTICS } from '../parse/semantics.js';
 
 /** A built YAML row: the module and ultralytics' metadata (i, f, type, np, args). */
 export interface LayerInfo {
@@ -36,6 +39,8 @@ export class DetectionModel extends Module<tf.Tensor, tf.Tensor | tf.Tensor[]> {
   readonly inputChannels: number;
   /** Strides of the detection levels, found by a dry run at build time (`[8, 16, 32]` for YOLOv8). */
   stride: number[] = [];
+  /** The ultralytics semantics the model was built with (`info --json` reports it). */
+  ultralytics: UltralyticsVersion = DEFAULT_ULTRALYTICS;
 
   constructor(layers: Module<any, any>[], info: LayerInfo[], name: string, inputChannels = 3) {
     super();
@@ -94,17 +99,31 @@ export class DetectionModel extends Module<tf.Tensor, tf.Tensor | tf.Tensor[]> {
     return this.forwardRows(x, this.model.items.length, 'keep').at(-1) as tf.Tensor | tf.Tensor[];
   }
 
-  /** The inputs the Detect head receives for an input of size s x s (for the stride dry run). */
-  headInputShapes(size: number): number[][] {
-    return tf.tidy(() => {
-      const n = this.model.items.length;
-      const x = tf.zeros([1, size, size, this.inputChannels]);
-      const produced = this.forwardRows(x, n - 1, 'keep');
-      return fromEntries(this.info[n - 1]!.from).map((f) => {
-        const j = resolveFrom(f, n - 1);
-        return ((j < 0 ? x : produced[j]) as tf.Tensor).shape;
-      });
-    });
+  /**
+   * The shapes of the inputs the Detect head receives for an input of height x width (default square), from a
+   * shape-only dry run (convolutions are not computed).
+   */
+  headInputShapes(height: number, width = height): number[][] {
+    return countingMacs(
+      () =>
+        tf.tidy(() => {
+          const n = this.model.items.length;
+          const x = tf.zeros([1, height, width, this.inputChannels]);
+          const produced = this.forwardRows(x, n - 1, 'keep');
+          return fromEntries(this.info[n - 1]!.from).map((f) => {
+            const j = resolveFrom(f, n - 1);
+            return ((j < 0 ? x : produced[j]) as tf.Tensor).shape;
+          });
+        }),
+      { shapeOnly: true },
+    ).result;
+  }
+
+  /** The stride of each of the head's anchors for an input of height x width, in the order of its outputs. */
+  anchorStrides(height: number, width = height): number[] {
+    const head = this.head;
+    if (!head) throw new Error(`${this.name} has no Detect head`);
+    return head.anchorStrides(this.headInputShapes(height, width).map((s) => [s[1]!, s[2]!]));
   }
 
   /** Eval-mode inference: NHWC in, (B, 4+nc, anchors) out; intermediate feature maps are freed as soon as possible. */

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 /** One YAML row: [from, repeats, module, args]. */
 export type Row = [number | number[], number, string, unknown[]];
 
-/** A YOLOv8 model description as ultralytics' YAML holds it. */
+/** A YOLO model description as ultralytics' YAML holds it (YOLOv8 to YOLO26). */
 export interface YoloConfig {
   /** Number of classes. */
   nc: number;
@@ -17,6 +17,15 @@ export interface YoloConfig {
   max_channels?: number;
   /** Replaces every Conv's default activation (`nn.ReLU()`, ...), as ultralytics' `activation:` key. */
   activation?: string;
+  /** DFL bins of every detection head (ultralytics 8.4's top-level `reg_max`; default 16, 1 = no DFL). */
+  reg_max?: number;
+  /** Every detection head gets one-to-one branches and end-to-end top-k output (8.4's top-level `end2end`). */
+  end2end?: boolean;
+  /**
+   * The ultralytics semantics to build with (`8.2` or `8.4`, or a full release such as `8.2.82`); plugconv's
+   * own key, ignored by ultralytics. A caller's `BuildOptions.ultralytics` overrides it; default 8.4.
+   */
+  ultralytics?: string | number;
   /** Backbone rows `[from, repeats, module, args]`. */
   backbone: Row[];
   /** Head rows, numbered after the backbone's; the last is the Detect head. */

@@ -4,10 +4,13 @@ import { defaultActivation } from '../blocks/conv.js';
 import { DetectionModel, type LayerInfo } from '../model/detection-model.js';
 import { fromEntries, isValidFrom, resolveFrom } from '../model/from-index.js';
 import type { Registry } from '../registry/registry.js';
-import type { ArgSpec, ModuleSpec } from '../registry/spec.js';
+import type { BuildContext, UltralyticsVersion } from '../registry/spec.js';
+import { checkArgs, specArgs } from '../registry/signature.js';
 import { ConfigError, type Row, type YoloConfig } from './config.js';
 import { pyLiteral, pyRound } from './python.js';
 import { makeDivisibleUltralytics } from '../math.js';
+import { resolveUltralytics, ULTRALYTICS_SEMANTICS } from './semantics.js';
+import { detectRuleArgs } from './head-args.js';
 
 /** Options of {@link buildModel}. */
 export interface BuildOptions {
@@ -23,6 +26,11 @@ export interface BuildOptions {
   strideProbe?: number;
   /** Receives warnings (default: console.warn); pass `() => {}` to silence them. */
   warn?: (message: string) => void;
+  /**
+   * The ultralytics semantics to build with (SPPF's cv1 activation, the `c2 != nc` width exception): '8.4'
+   * (default) or '8.2' (YOLOv8 weights trained before 8.4). Overrides the YAML's top-level `ultralytics:` key.
+   */
+  ultralytics?: UltralyticsVersion;
 }
 
 /** depth, width and max_channels for a config at a scale. */
@@ -62,38 +70,6 @@ function rowLabel(i: number, row: Row): string {
   return `row ${i} ${JSON.stringify(row)}`;
 }
 
-function typeOk(v: unknown, a: ArgSpec): boolean {
-  if (v === null || v === undefined) return !!a.nullable || v === undefined;
-  switch (a.type) {
-    case 'int':
-      return Number.isInteger(v);
-    case 'number':
-      return typeof v === 'number' && Number.isFinite(v);
-    case 'bool':
-      return typeof v === 'boolean';
-    case 'string':
-      return typeof v === 'string';
-    case 'int[]':
-      return Array.isArray(v) && v.every((x) => Number.isInteger(x));
-    case 'any':
-      return true;
-  }
-}
-
-/** Checks built arguments against a spec's signature; returns a message or null. */
-export function checkArgs(spec: ModuleSpec, args: unknown[]): string | null {
-  if (args.length > spec.signature.length) {
-    return `${spec.name} takes at most ${spec.signature.length} arguments (${spec.signature.map((a) => a.name).join(', ')}), got ${args.length}`;
-  }
-  for (let j = 0; j < spec.signature.length; j++) {
-    const a = spec.signature[j]!;
-    const v = args[j];
-    if (v === undefined && !a.optional) return `${spec.name} needs argument '${a.name}'`;
-    if (!typeOk(v, a)) return `${spec.name} argument '${a.name}' must be ${a.type}${a.nullable ? ' or None' : ''}, got ${JSON.stringify(v)}`;
-  }
-  return null;
-}
-
 /** Model name as ultralytics prints it: `yolov8n-C2f-DSConv.yaml` -> `YOLOv8n-C2f-DSConv`. */
 export function modelName(cfg: YoloConfig, scale?: string): string {
   let stem = (cfg.yamlFile ?? 'model.yaml').replace(/\.ya?ml$/, '');
@@ -110,6 +86,9 @@ export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionMod
   const { scale, depth, width, maxChannels } = resolveScale(cfg, options.scale, warn);
   const nc = options.nc ?? cfg.nc;
   const inputChannels = options.inputChannels ?? 3;
+  const ultralytics = resolveUltralytics(cfg.ultralytics, options.ultralytics, cfg.yamlFile);
+  const semantics = ULTRALYTICS_SEMANTICS[ultralytics];
+  let legacyHead = true;
   const previousAct = defaultActivation.module;
   if (cfg.activation) {
     const make = ACTIVATIONS[cfg.activation];
@@ -154,7 +133,7 @@ export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionMod
           const c1 = single();
           c2 = args[0] as number;
           if (!Number.isInteger(c2)) throw new ConfigError(`${where}: ${spec.name} needs output channels as its first argument, got ${JSON.stringify(args[0])}`);
-          if (c2 !== nc) c2 = makeDivisibleUltralytics(Math.min(c2, maxChannels) * width, 8);
+          if (!(semantics.ncKeepsWidth && c2 === nc)) c2 = makeDivisibleUltralytics(Math.min(c2, maxChannels) * width, 8);
           args = [c1, c2, ...args.slice(1)];
           if (spec.rule === 'repeat') {
             args.splice(2, 0, n);
@@ -176,10 +155,13 @@ export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionMod
           c2 = single();
           break;
         case 'detect':
-          args = [...args, froms.map(chOf)];
+          args = [...args, ...detectRuleArgs(cfg), froms.map(chOf)];
           c2 = 0;
           break;
       }
+      const ctx: BuildContext = { scale, ultralytics, legacyHead };
+      args = specArgs(spec, args, ctx);
+      if (spec.modernHead) legacyHead = false;
       const problem = checkArgs(spec, args);
       if (problem) throw new ConfigError(`${where}: ${problem}`);
       let m: Module<any, any>;
@@ -196,6 +178,7 @@ export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionMod
     defaultActivation.module = previousAct;
   }
   const model = new DetectionModel(layers, info, modelName(cfg, scale), inputChannels);
+  model.ultralytics = ultralytics;
   const head = model.head;
   if (head) {
     const probe = options.strideProbe ?? 128;
@@ -205,7 +188,7 @@ export function buildModel(cfg: YoloConfig, options: BuildOptions): DetectionMod
     model.train(wasTraining);
     head.stride = shapes.map((s) => probe / s[1]!);
     model.stride = head.stride;
-    head.biasInit();
+    head.biasInit(semantics.boxBiasInit);
   }
   return model;
 }

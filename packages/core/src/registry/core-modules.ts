@@ -3,8 +3,12 @@ import { Bottleneck, C2, C2f, C3 } from '../blocks/csp.js';
 import { SPPF } from '../blocks/sppf.js';
 import { C3Ghost, GhostBottleneck, GhostConv } from '../blocks/ghost.js';
 import { Detect } from '../blocks/detect.js';
+import { C3k2 } from '../blocks/c3k2.js';
+import { C2PSA } from '../blocks/attention.js';
+import { A2C2f } from '../blocks/area-attention.js';
 import { Concat, Upsample } from '../nn/pool.js';
-import { arg, C2F_ARGS, CHANNELS, CONV_ARGS, type ModuleSpec } from './spec.js';
+import { ULTRALYTICS_SEMANTICS } from '../parse/semantics.js';
+import { arg, C2F_ARGS, C3K2_FAMILY, CHANNELS, CONV_ARGS, type ModuleSpec } from './spec.js';
 
 const PKG = '@plugconv/core';
 const opt = { optional: true };
@@ -75,10 +79,15 @@ export const coreModules: ModuleSpec[] = [
     name: 'SPPF',
     rule: 'conv',
     package: PKG,
-    summary: 'spatial pyramid pooling, fast: three chained k x k max pools',
-    signature: [...CHANNELS, arg('k', 'int', opt)],
+    summary: 'spatial pyramid pooling, fast: n chained k x k max pools, optional residual (cv1 activation per ultralytics version)',
+    // cv1_act is plugconv's: the build fills it from the ultralytics semantics (8.2: SiLU, 8.4: none)
+    signature: [...CHANNELS, arg('k', 'int', opt), arg('n', 'int', { optional: true, min: 1 }), shortcut, arg('cv1_act', 'bool', opt)],
+    buildArgs: (a, ctx) => (a[5] !== undefined ? [...a] : [a[0], a[1], a[2] ?? 5, a[3] ?? 3, a[4] ?? false, ULTRALYTICS_SEMANTICS[ctx.ultralytics].sppfCv1Act]),
     create: (...a) => new SPPF(...(a as ConstructorParameters<typeof SPPF>)),
-    examples: [{ args: [16, 16, 5], input: [2, 8, 8, 16] }],
+    examples: [
+      { args: [16, 16, 5], input: [2, 8, 8, 16], label: '8.4 defaults' },
+      { args: [16, 16, 5, 3, true, true], input: [2, 8, 8, 16], label: 'residual, cv1 SiLU (8.2)' },
+    ],
   },
   {
     name: 'GhostConv',
@@ -132,12 +141,64 @@ export const coreModules: ModuleSpec[] = [
     examples: [{ args: [null, 2, 'nearest'], input: [2, 4, 4, 8] }],
   },
   {
+    name: 'C3k2',
+    ...C3K2_FAMILY,
+    package: PKG,
+    summary: 'C2f whose blocks are Bottlenecks, C3k blocks (c3k) or Bottleneck + PSABlock (attn); YOLO11, YOLO26',
+    create: (...a) => new C3k2(...(a as ConstructorParameters<typeof C3k2>)),
+    examples: [
+      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
+      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
+      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
+    ],
+  },
+  {
+    name: 'C2PSA',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'CSP block with n position-sensitive attention blocks on half the channels (c1 == c2); YOLO11, YOLO26',
+    signature: [...CHANNELS, arg('n', 'int', opt), e],
+    create: (...a) => new C2PSA(...(a as ConstructorParameters<typeof C2PSA>)),
+    examples: [{ args: [128, 128, 1], input: [2, 4, 4, 128] }],
+  },
+  {
+    name: 'A2C2f',
+    rule: 'repeat',
+    package: PKG,
+    summary: 'C2f-style block of area-attention blocks (a2) or C3k blocks; YOLO12',
+    signature: [
+      ...CHANNELS,
+      arg('n', 'int', opt),
+      arg('a2', 'bool', opt),
+      arg('area', 'int', opt),
+      arg('residual', 'bool', opt),
+      arg('mlp_ratio', 'number', opt),
+      e,
+      g,
+      shortcut,
+    ],
+    // ultralytics' parse_model appends (residual=True, mlp_ratio=1.2) at scales l and x
+    buildArgs: (a, ctx) => (ctx.scale !== undefined && 'lx'.includes(ctx.scale) ? [...a, true, 1.2] : [...a]),
+    modernHead: true,
+    create: (...a) => new A2C2f(...(a as ConstructorParameters<typeof A2C2f>)),
+    examples: [
+      { args: [64, 64, 1, true, 4, true], input: [2, 4, 4, 64], label: 'area attention, 4 areas, residual' },
+      { args: [32, 64, 1, false, -1], input: [2, 4, 4, 32], label: 'C3k blocks' },
+    ],
+  },
+  {
     name: 'Detect',
     rule: 'detect',
     package: PKG,
-    summary: 'YOLOv8 anchor-free detection head with DFL box decoding',
-    signature: [arg('nc', 'int'), arg('ch', 'int[]')],
-    create: (nc: number, ch: number[]) => new Detect(nc, ch),
-    examples: [{ args: [3, [16, 32]], input: [[2, 8, 8, 16], [2, 4, 4, 32]], output: [2, 7, 80], label: 'nc 3, two levels' }],
+    summary: 'anchor-free detection head: DFL (reg_max) or direct boxes, legacy or depthwise class branch, optional end-to-end top-k',
+    // the detect rule appends the YAML's top-level reg_max and end2end and the input widths; the build adds legacy
+    signature: [arg('nc', 'int', { min: 1 }), arg('reg_max', 'int', { min: 1 }), arg('end2end', 'bool'), arg('ch', 'int[]'), arg('legacy', 'bool', opt)],
+    buildArgs: (a, ctx) => (a[4] !== undefined ? [...a] : [...a.slice(0, 4), ctx.legacyHead]),
+    create: (...a) => new Detect(...(a as ConstructorParameters<typeof Detect>)),
+    examples: [
+      { args: [3, 16, false, [16, 32], true], input: [[2, 8, 8, 16], [2, 4, 4, 32]], output: [2, 7, 80], label: 'nc 3, DFL, legacy head' },
+      { args: [3, 1, false, [16, 32], false], input: [[2, 8, 8, 16], [2, 4, 4, 32]], output: [2, 7, 80], label: 'reg_max 1, depthwise class branch' },
+      { args: [3, 1, true, [16, 32], false], input: [[2, 8, 8, 16], [2, 4, 4, 32]], output: [2, 80, 6], label: 'end2end top-k' },
+    ],
   },
 ];

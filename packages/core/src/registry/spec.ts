@@ -24,6 +24,29 @@ export interface ArgSpec {
   nullable?: boolean;
   /** May be left out of the row. */
   optional?: boolean;
+  /** Smallest accepted value (numeric types), e.g. 1 for a positive integer. */
+  min?: number;
+}
+
+/**
+ * The ultralytics release whose parse_model and block semantics a build follows. They differ where a build's result
+ * shows: SPPF's cv1 has SiLU in 8.2 and no activation in 8.4, and 8.2 leaves a base-rule c2 equal to nc unscaled
+ * while 8.4 width-scales every c2 (also Detect's bias_init and model_info's layer count; `ULTRALYTICS_SEMANTICS`
+ * lists them). See `resolveUltralytics` for how a build selects it.
+ */
+export type UltralyticsVersion = '8.2' | '8.4';
+
+/** What a spec's build-dependent argument rule ({@link ModuleSpec.buildArgs}) may read. */
+export interface BuildContext {
+  /** The scale key being built (`n`, `m`, ...); undefined for a config without scales or a lone module. */
+  scale?: string;
+  /** The ultralytics semantics of the build. */
+  ultralytics: UltralyticsVersion;
+  /**
+   * Whether detection heads take their legacy (YOLOv8) form: true until a row whose spec declares
+   * {@link ModuleSpec.modernHead} has been built, as ultralytics' parse_model flips its `legacy` flag.
+   */
+  legacyHead: boolean;
 }
 
 /**
@@ -68,6 +91,14 @@ export interface ModuleSpec {
    * the token, for a registered spec without any.
    */
   examples?: ModuleExample[];
+  /**
+   * Argument rules that depend on the build rather than on the row alone (ultralytics hard-codes them per module
+   * in parse_model): receives the arguments after the channel rule and returns those to check and build with,
+   * e.g. C3k2's c3k = True at scales m, l, x. Must not modify `args`.
+   */
+  buildArgs?(args: readonly unknown[], ctx: BuildContext): unknown[];
+  /** Its presence in a config switches every later detection head to the current (non-legacy) form. */
+  modernHead?: boolean;
 }
 
 /** Shorthand to declare {@link ArgSpec}s: `arg('k', 'int', { optional: true })`. */
@@ -91,3 +122,26 @@ export const CONV_ARGS: ArgSpec[] = [
 
 /** C2f's arguments (c1, c2, n, shortcut, g, e): the signature of C2f and its variants. */
 export const C2F_ARGS: ArgSpec[] = [...CHANNELS, arg('n', 'int', { optional: true }), arg('shortcut', 'bool', { optional: true }), arg('g', 'int', { optional: true }), arg('e', 'number', { optional: true })];
+
+/** C3k2's arguments (c1, c2, n, c3k, e, attn, g, shortcut): the signature of C3k2 and every C3k2 variant. */
+export const C3K2_ARGS: ArgSpec[] = [
+  ...CHANNELS,
+  arg('n', 'int', { optional: true }),
+  arg('c3k', 'bool', { optional: true }),
+  arg('e', 'number', { optional: true }),
+  arg('attn', 'bool', { optional: true }),
+  arg('g', 'int', { optional: true }),
+  arg('shortcut', 'bool', { optional: true }),
+];
+
+/**
+ * What C3k2 and every C3k2 variant declare besides name, package, summary and create: the repeat rule, C3k2's
+ * signature, ultralytics' scale rule (c3k = True at scales m, l and x) and the head switch (a C3k2 makes
+ * detection heads non-legacy). Spread it into a spec: `{ name: 'C3k2_X', ...C3K2_FAMILY, package, summary, create }`.
+ */
+export const C3K2_FAMILY: Pick<ModuleSpec, 'rule' | 'signature' | 'buildArgs' | 'modernHead'> = {
+  rule: 'repeat',
+  signature: C3K2_ARGS,
+  buildArgs: (args, ctx) => (ctx.scale !== undefined && 'mlx'.includes(ctx.scale) ? [...args.slice(0, 3), true, ...args.slice(4)] : [...args]),
+  modernHead: true,
+};
