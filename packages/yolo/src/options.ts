@@ -1,3 +1,4 @@
+import { ultralyticsVersion, type UltralyticsVersion } from '@plugconv/core';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -28,4 +29,14 @@ export function imgszOption(v: string): number {
 export function requireImgszMultiple(imgsz: number, stride: number, what = String(stride)): number {
   if (imgsz % stride) throw new UsageError(`--imgsz must be a multiple of ${what}, got ${imgsz}`);
   return imgsz;
+}
+
+/** `--ultralytics 8.2|8.4|8.x.y`: whose semantics a build follows (undefined: the YAML's key, else 8.4). */
+export function ultralyticsOption(v: string | undefined): UltralyticsVersion | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return ultralyticsVersion(v, '--ultralytics');
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/^.*?: /, '--ultralytics: '));
+  }
 }

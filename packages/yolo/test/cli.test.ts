@@ -15,11 +15,21 @@ const output = captureOutput();
 
 describe('plugconv info', () => {
   it('prints ultralytics summary line for yolov8n.yaml', async () => {
-    expect(await main(['info', 'yolov8n.yaml'])).toBe(0);
+    expect(await main(['info', 'yolov8n.yaml', '--ultralytics', '8.2'])).toBe(0);
     expect(output.out.at(-1)).toBe('YOLOv8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs');
   });
+  it("prints ultralytics 8.4's summary line by default (leaf layers, grouped digits)", async () => {
+    expect(await main(['info', 'yolov8n.yaml'])).toBe(0);
+    expect(output.out.at(-1)).toBe('YOLOv8n summary: 130 layers, 3,157,200 parameters, 3,157,184 gradients, 8.9 GFLOPs');
+    expect(await main(['info', 'yolov8n.yaml', '--json'])).toBe(0);
+    expect(JSON.parse(output.out.at(-1)!)).toMatchObject({ ultralytics: '8.4', layers: 130, params: 3157200 });
+  });
+  it('--ultralytics names a bad version', async () => {
+    expect(await main(['info', 'yolov8n.yaml', '--ultralytics', '7.0'])).toBe(2);
+    expect(output.err.join('')).toMatch(/--ultralytics.*must be 8\.2 or 8\.4/);
+  });
   it('--json --fuse gives the fused figures', async () => {
-    expect(await main(['info', 'yolov8.yaml', '--scale', 'n', '--fuse', '--json'])).toBe(0);
+    expect(await main(['info', 'yolov8.yaml', '--scale', 'n', '--fuse', '--json', '--ultralytics', '8.2'])).toBe(0);
     const j = JSON.parse(output.out.at(-1)!);
     expect(j.params).toBe(3151904);
     expect(j.layers).toBe(168);

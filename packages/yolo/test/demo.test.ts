@@ -72,9 +72,9 @@ describe.skipIf(!existsSync(CHROMIUM))('demo page (headless Chromium)', () => {
     await page.fill('#imgsz', '128');
     await page.click('#build');
     expect(await settled()).toBe('ready: YOLOv8n on wasm');
-    expect(await page.textContent('#summary')).toBe('YOLOv8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs');
+    expect(await page.textContent('#summary')).toBe('YOLOv8n summary: 130 layers, 3,157,200 parameters, 3,157,184 gradients, 8.9 GFLOPs');
     expect(await page.locator('#layers tr').count()).toBe(24);
-    expect(await page.textContent('#layers tr:nth-child(24)')).toMatch(/^22\[15,18,21\]1897,664core\.Detect\[80,\[64,128,256\]\]$/);
+    expect(await page.textContent('#layers tr:nth-child(24)')).toMatch(/^22\[15,18,21\]1897,664core\.Detect\[80,16,false,\[64,128,256\],true\]$/);
     expect(await page.textContent('#latency')).toMatch(/^latency [\d.]+ ms median of 3 at 128x128 on wasm \([\d.]+ GFLOP\/s, peak \d+ MiB\)$/);
   }, 300_000);
 

@@ -174,9 +174,11 @@ export async function checkBuild(c: ContractCase): Promise<{ parameters: number;
       if (!list) throw violation(c, "a 'concat'-rule module takes a list of inputs; give input as a list of shapes");
       break;
     case 'detect': {
-      const ch = a[a.length - 1];
+      // the input widths are the signature's 'ch' argument (the detect rule appends them to the row's arguments)
+      const at = c.spec.signature.findIndex((s) => s.name === 'ch');
+      const ch = a[at < 0 ? a.length - 1 : at];
       if (!list || JSON.stringify(ch) !== JSON.stringify(channels)) {
-        throw violation(c, `a 'detect'-rule module takes one input per channel count of its last argument (${JSON.stringify(ch)}); the inputs have ${JSON.stringify(channels)}`);
+        throw violation(c, `a 'detect'-rule module takes one input per channel count of its 'ch' argument (${JSON.stringify(ch)}); the inputs have ${JSON.stringify(channels)}`);
       }
       break;
     }
@@ -466,6 +468,8 @@ export async function checkGradients(c: ContractCase): Promise<{ trainable: numb
       const reached = new Set<string>();
       try {
         for (const mode of ['train', 'eval'] as const) {
+          // eval mode only for what training mode left at zero (an eval head may end in a non-differentiable top-k)
+          if (mode === 'eval' && trainable.every(([k]) => reached.has(k))) break;
           m.train(mode === 'train');
           const loss = () =>
             tf.addN(

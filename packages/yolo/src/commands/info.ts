@@ -3,7 +3,7 @@ import { deploy, fuse, summarize, summaryLine, type DetectionModel, type ModelSu
 import { loadModel } from '../configs.js';
 import { registry } from '../registry.generated.js';
 import { useNodeBackend } from '../node-backends.js';
-import { imgszOption } from '../options.js';
+import { imgszOption, ultralyticsOption } from '../options.js';
 
 /** The per-row table ultralytics prints while parsing (from, n, params, module, arguments). */
 export function layerTable(model: DetectionModel): string {
@@ -24,13 +24,14 @@ export interface InfoOptions {
   deploy?: boolean;
   json?: boolean;
   backend: string;
+  ultralytics?: string;
 }
 
 /** Builds, optionally fuses or deploys, and summarises a config. */
 export async function infoSummary(cfg: string, opts: InfoOptions): Promise<{ summary: ModelSummary; model: DetectionModel }> {
   const imgsz = imgszOption(opts.imgsz);
   await useNodeBackend(opts.backend);
-  const model = loadModel(cfg, { scale: opts.scale, warn: (m) => process.stderr.write(`WARNING ${m}\n`) });
+  const model = loadModel(cfg, { scale: opts.scale, ultralytics: ultralyticsOption(opts.ultralytics), warn: (m) => process.stderr.write(`WARNING ${m}\n`) });
   model.eval();
   if (opts.deploy) deploy(model);
   else if (opts.fuse) fuse(model);
@@ -49,6 +50,7 @@ export function registerInfo(program: Command): void {
     .option('--deploy', 're-parameterise every module and fold Conv+BN (deploy())')
     .option('--json', 'print one JSON object')
     .option('--backend <b>', 'tfjs backend (wasm, cpu)', 'wasm')
+    .option('--ultralytics <version>', "build with this ultralytics release's semantics: 8.4 (default) or 8.2 (a YAML's top-level 'ultralytics:' key otherwise)")
     .action(async (cfg: string, opts: InfoOptions) => {
       const { summary, model } = await infoSummary(cfg, opts);
       if (opts.json) {
