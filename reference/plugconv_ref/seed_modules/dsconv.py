@@ -158,13 +158,14 @@ class C3k_DSConv(CSP3):
 
 
 class C3k2_DSConv(C3k2):
-    """C3k2_DSConv(c1, c2, n=1, c3k=False, e=0.5, attn=False, g=1, shortcut=True): C3k2 with Bottleneck_DSConv
-    in place of every Bottleneck (direct: Bottleneck_DSConv(c, c, shortcut, g); c3k: C3k_DSConv(c, c, 2,
-    shortcut, g); attn: before the PSABlock). Same arguments and scale rule as C3k2."""
+    """C3k2_DSConv(c1, c2, n=1, c3k=False, e=0.5, attn=False, g=1, shortcut=True): C3k2 with C2f_DSConv's
+    bottleneck, Bottleneck_DSConv(c, c, shortcut, g, e=1.0), in place of every Bottleneck: the direct ones
+    (where C3k2 has Bottleneck(c, c, shortcut, g) with e=0.5), the one before the PSABlock, and those inside
+    C3k (C3k_DSConv(c, c, 2, shortcut, g)). Same arguments and scale rule as C3k2."""
 
     @staticmethod
     def bottleneck(c, shortcut, g):
-        return Bottleneck_DSConv(c, c, shortcut, g)
+        return Bottleneck_DSConv(c, c, shortcut, g, e=1.0)
 
     @staticmethod
     def c3k_block(c, shortcut, g):
