@@ -6,9 +6,10 @@
   package); it goes first on sys.path, so no pip install is needed.
 - Nothing is downloaded: YOLO_OFFLINE=1, the settings file lives in `work_dir` (YOLO_CONFIG_DIR) with sync, hub
   and every logger integration off. (Plots must be off too: they fetch a font; the scripts pass plots=False.)
-- `polars` (which 8.4's trainer and results imports for CSV reading and plots) is stubbed by an empty module
-  when it is not installed: the trainer's `read_results_csv` catches the failure, and the plots that need it are
-  off.
+- `polars` (which 8.4's trainer and results import for CSV reading and plots) and `filelock` (imported at
+  module level by ultralytics.data.converter for a cache lock this never takes) are stubbed when they are not
+  installed (Debian has neither as python3 packages ultralytics can use): the trainer's `read_results_csv`
+  catches the failure, and the plots that need polars are off.
 - `register()` makes parse_model accept the seed modules with the channel rules of the block each one stands
   in for (DSConv2D like Conv, C2f_DSConv like C2f, C3k2_DSConv like C3k2). parse_model keeps those rules in
   local sets (`base_modules`, `repeat_modules`) and identity tests (`m is C3k2`: repeat count inserted, c3k on
@@ -45,8 +46,7 @@ def setup(source_dir: str | os.PathLike, work_dir: str | os.PathLike):
     os.environ["YOLO_OFFLINE"] = "1"
     os.environ["YOLO_CONFIG_DIR"] = str(work_dir / "config")
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    if "polars" not in sys.modules and importlib.util.find_spec("polars") is None:
-        sys.modules["polars"] = types.ModuleType("polars")
+    _stub_missing_modules()
     if str(source_dir) not in sys.path:
         sys.path.insert(0, str(source_dir))
     here = Path(__file__).resolve().parent.parent  # reference/: plugconv_ref lives there
@@ -79,6 +79,28 @@ def setup(source_dir: str | os.PathLike, work_dir: str | os.PathLike):
     )
     register()
     return ultralytics
+
+
+class _Unavailable:
+    """Stands for a class of a stubbed module; using it says which package to install."""
+
+    package = ""
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError(f"{type(self).__name__} needs the '{self.package}' package, which is not installed")
+
+
+def _stub_missing_modules() -> None:
+    """Empty stand-ins for modules ultralytics imports but this use of it never calls (only when not installed):
+    polars (results tables, CSV reading, plots) and filelock (a converter's cache lock)."""
+    stubs = {"polars": {}, "filelock": {"AsyncFileLock": None, "FileLock": None, "Timeout": TimeoutError}}
+    for name, attrs in stubs.items():
+        if name in sys.modules or importlib.util.find_spec(name) is not None:
+            continue
+        module = types.ModuleType(name)
+        for attr, value in attrs.items():
+            setattr(module, attr, value or type(attr, (_Unavailable,), {"package": name}))
+        sys.modules[name] = module
 
 
 def _patched_parse_model_source(src: str, stand_ins: dict[str, str]) -> str:
