@@ -11,7 +11,7 @@ Splits (no background pixels shared between training and the rest):
 - val: crops from the right 25% of the TRAIN_PHOTOS and from HELD_OUT_PHOTOS;
 - held-out demo images (HELD_OUT_SPECS): whole or cropped HELD_OUT_PHOTOS, PNG, never used in training.
 
-    python3 make_dataset.py OUT_DIR [--train 1000] [--val 150] [--seed 0]
+    python3 make_dataset.py OUT_DIR [--train 800] [--val 150] [--seed 0]
 
 Writes OUT_DIR/{images,labels}/{train,val}/*, OUT_DIR/heldout/*.png (+ .txt labels) and OUT_DIR/data.yaml.
 """
@@ -223,7 +223,7 @@ def make(out: Path, n_train: int, n_val: int, seed: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", type=Path)
-    ap.add_argument("--train", type=int, default=1000)
+    ap.add_argument("--train", type=int, default=800)
     ap.add_argument("--val", type=int, default=150)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--held-out-only", action="store_true", help="only (re)write OUT_DIR/heldout")
