@@ -33,6 +33,10 @@ from pathlib import Path
 
 EXPECTED_VERSION = "8.4.104"
 
+# ultralytics settings turned off: usage sync, HUB, logger integrations, console tips
+OFF_SETTINGS = ("sync", "hub", "clearml", "comet", "dvc", "mlflow", "neptune", "raytune", "tensorboard", "wandb",
+                "vscode_msg", "openvino_msg")
+
 # seed class name -> the ultralytics block whose parse rules it follows
 STANDS_IN_FOR = {"DSConv2D": "Conv", "C2f_DSConv": "C2f", "C3k2_DSConv": "C3k2"}
 
@@ -61,18 +65,7 @@ def setup(source_dir: str | os.PathLike, work_dir: str | os.PathLike):
     if ultralytics.__version__ != EXPECTED_VERSION:
         print(f"warning: ultralytics {ultralytics.__version__}, these scripts were written for {EXPECTED_VERSION}")
     SETTINGS.update(
-        sync=False,
-        hub=False,
-        clearml=False,
-        comet=False,
-        dvc=False,
-        mlflow=False,
-        neptune=False,
-        raytune=False,
-        tensorboard=False,
-        wandb=False,
-        vscode_msg=False,
-        openvino_msg=False,
+        {key: False for key in OFF_SETTINGS},
         runs_dir=str(work_dir / "runs"),
         datasets_dir=str(work_dir),
         weights_dir=str(work_dir / "weights"),
