@@ -38,17 +38,12 @@ interface RuleCases {
   yaml: string;
 }
 
-function ruleCases(ctx: ScaffoldContext): RuleCases {
-  const T = ctx.token;
-  if (ctx.rule === 'repeat') {
-    return {
-      imports: 'C2f, ',
-      shape: `  it('maps (N, H, W, c1) to (N, H, W, c2) for any n, shortcut, groups and e', () => {
-    const x = tf.randomNormal([2, 16, 16, 16], 0, 1, 'float32', 1);
+/** The shape test: each case (`[[constructor args], output shape]`, as TypeScript) run on one input. */
+function shapeTest(T: string, title: string, input: number[], cases: string[]): string {
+  return `  it('${title}', () => {
+    const x = tf.randomNormal([${input.join(', ')}], 0, 1, 'float32', 1);
     const cases: [ConstructorParameters<typeof ${T}>, number[]][] = [
-      [[16, 32], [2, 16, 16, 32]],
-      [[16, 16, 2, true], [2, 16, 16, 16]],
-      [[16, 64, 3, false, 4, 0.25], [2, 16, 16, 64]],
+${cases.map((c) => `      ${c},`).join('\n')}
     ];
     for (const [args, shape] of cases) {
       const m = new ${T}(...args);
@@ -58,7 +53,19 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
       m.dispose();
     }
     x.dispose();
-  });`,
+  });`;
+}
+
+function ruleCases(ctx: ScaffoldContext): RuleCases {
+  const T = ctx.token;
+  if (ctx.rule === 'repeat') {
+    return {
+      imports: 'C2f, ',
+      shape: shapeTest(T, 'maps (N, H, W, c1) to (N, H, W, c2) for any n, shortcut, groups and e', [2, 16, 16, 16], [
+        '[[16, 32], [2, 16, 16, 32]]',
+        '[[16, 16, 2, true], [2, 16, 16, 16]]',
+        '[[16, 64, 3, false, 4, 0.25], [2, 16, 16, 64]]',
+      ]),
       errors: `  it('refuses bad arguments with an error naming the module and the argument', () => {
     expect(() => new ${T}(0, 16)).toThrow(/${T}: c1 must be a positive integer, got 0/);
     expect(() => new ${T}(16, 32, 1.5)).toThrow(/${T}: n must be a positive integer, got 1.5/);
@@ -104,24 +111,13 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
   const fixed = ctx.rule === 'fixed';
   return {
     imports: '',
-    shape: `  it('maps (N, H, W, c1) to (N, H/s, W/s, c2) like Conv, for any k, stride, groups and dilation', () => {
-    const x = tf.randomNormal([2, 16, 16, 8], 0, 1, 'float32', 1);
-    const cases: [ConstructorParameters<typeof ${T}>, number[]][] = [
-      [[8, 16], [2, 16, 16, 16]],
-      [[8, 16, 3, 2], [2, 8, 8, 16]],
-      [[8, 16, 3, 1, null, 4, 2], [2, 16, 16, 16]],
-      [[8, 16, 3, 2, null, 1, 2], [2, 8, 8, 16]],
-      [[8, 8, 5, 1, 1, 8, 1, false], [2, 14, 14, 8]],
-    ];
-    for (const [args, shape] of cases) {
-      const m = new ${T}(...args);
-      const y = m.forward(x);
-      expect(y.shape, JSON.stringify(args)).toEqual(shape);
-      y.dispose();
-      m.dispose();
-    }
-    x.dispose();
-  });`,
+    shape: shapeTest(T, 'maps (N, H, W, c1) to (N, H/s, W/s, c2) like Conv, for any k, stride, groups and dilation', [2, 16, 16, 8], [
+      '[[8, 16], [2, 16, 16, 16]]',
+      '[[8, 16, 3, 2], [2, 8, 8, 16]]',
+      '[[8, 16, 3, 1, null, 4, 2], [2, 16, 16, 16]]',
+      '[[8, 16, 3, 2, null, 1, 2], [2, 8, 8, 16]]',
+      '[[8, 8, 5, 1, 1, 8, 1, false], [2, 14, 14, 8]]',
+    ]),
     errors: `  it('refuses bad arguments with an error naming the module and the argument', () => {
     expect(() => new ${T}(0, 16)).toThrow(/${T}: c1 must be a positive integer, got 0/);
     expect(() => new ${T}(8, 16, 3, 0)).toThrow(/${T}: s must be a positive integer, got 0/);
@@ -301,9 +297,9 @@ describeParity('${ctx.name}', import.meta.url, registry);
 /** test/figures.test.ts: params, gradients and GFLOPs of the package's config (fixtures/models). */
 export function figuresTest(ctx: ScaffoldContext): string {
   const T = ctx.token;
-  return `import { beforeAll, describe, expect, it } from 'vitest';
-import { summarize, useBackend } from '@plugconv/core';
-import { packageTestKit } from '@plugconv/test-harness/node';
+  return `import { beforeAll, describe, it } from 'vitest';
+import { useBackend } from '@plugconv/core';
+import { expectFigures, packageTestKit, type ConfigFigures } from '@plugconv/test-harness/node';
 import { modules } from '../src/index.js';
 
 const { configModel } = packageTestKit(import.meta.url, modules);
@@ -313,22 +309,13 @@ beforeAll(() => useBackend('wasm'));
 // The starter computes exactly what the block it replaces computes, so fixtures/models/${configName(ctx)} has
 // yolov8n's figures (ultralytics 8.2.82: 3,157,200 params, gradients = params - the frozen DFL's 16, GFLOPs at
 // 1x3x640x640). Once ${T} differs, pin its own figures here (and in the README's Figures).
-const FIGURES: Record<string, { params: number; gradients: number; gflops: number }> = {
+const FIGURES: Record<string, ConfigFigures> = {
   n: { params: 3157200, gradients: 3157184, gflops: 8.858 },
 };
 
 describe('${configName(ctx)}', () => {
   it.each(Object.keys(FIGURES))('at %s: params and gradients exactly, GFLOPs within 0.5 percent', (scale) => {
-    const want = FIGURES[scale]!;
-    const model = configModel('${configName(ctx)}', scale);
-    try {
-      const s = summarize(model, 640);
-      expect(s.params).toBe(want.params);
-      expect(s.gradients).toBe(want.gradients);
-      expect(Math.abs(s.gflops - want.gflops) / want.gflops).toBeLessThan(0.005);
-    } finally {
-      model.dispose();
-    }
+    expectFigures(configModel('${configName(ctx)}', scale), FIGURES[scale]!);
   });
 });
 `;
