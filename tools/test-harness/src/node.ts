@@ -70,6 +70,17 @@ export function expectFigures(model: DetectionModel, want: ConfigFigures, rtol =
   }
 }
 
+/**
+ * No tensor outlives a forward: runs `forward` once (a warm-up), then `times` more, disposing each result, and
+ * expects tf.memory().numTensors after them to equal the count after the warm-up.
+ */
+export function expectNoLeak(forward: () => tf.Tensor, times = 3): void {
+  forward().dispose();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < times; i++) forward().dispose();
+  expect(tf.memory().numTensors).toBe(before);
+}
+
 /** What a module package's tests build things with: see {@link packageTestKit}. */
 export interface PackageTestKit {
   /** Core's blocks and the package's modules. */

@@ -56,6 +56,26 @@ ${cases.map((c) => `      ${c},`).join('\n')}
   });`;
 }
 
+/** The errors test: each case (`[constructor args, the message after '<Token>: ']`) must throw. */
+function errorsTest(T: string, cases: [string, string][]): string {
+  return `  it('refuses bad arguments with an error naming the module and the argument', () => {
+${cases.map(([args, message]) => `    expect(() => new ${T}(${args})).toThrow(/${T}: ${message}/);`).join('\n')}
+  });`;
+}
+
+/**
+ * The YAML test: `source` (TypeScript, with TOKEN for the token) is the small detector with the token in place of
+ * `replaced`; `rows` the constructor arguments its rows must get at scale n.
+ */
+function yamlTest(T: string, replaced: string, rule: string, source: string, rows: string): string {
+  return `  it('builds from a YAML in place of ${replaced} (${rule})', () => {
+    const model = buildModel(parseYoloConfig(${source.replace('TOKEN', `'${T}'`)}, 'yolov8n-${T}.yaml'), { registry, scale: 'n', warn: () => {} });
+    const rows = model.info.filter((l) => l.type === '${T}');
+    expect(rows.map((l) => l.args)).toEqual(${rows});
+    checkPredict(model);
+  });`;
+}
+
 function ruleCases(ctx: ScaffoldContext): RuleCases {
   const T = ctx.token;
   if (ctx.rule === 'repeat') {
@@ -66,11 +86,11 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
         '[[16, 16, 2, true], [2, 16, 16, 16]]',
         '[[16, 64, 3, false, 4, 0.25], [2, 16, 16, 64]]',
       ]),
-      errors: `  it('refuses bad arguments with an error naming the module and the argument', () => {
-    expect(() => new ${T}(0, 16)).toThrow(/${T}: c1 must be a positive integer, got 0/);
-    expect(() => new ${T}(16, 32, 1.5)).toThrow(/${T}: n must be a positive integer, got 1.5/);
-    expect(() => new ${T}(16, 1, 1, false, 1, 0.5)).toThrow(/${T}: e must leave at least one hidden channel/);
-  });`,
+      errors: errorsTest(T, [
+        ['0, 16', 'c1 must be a positive integer, got 0'],
+        ['16, 32, 1.5', 'n must be a positive integer, got 1.5'],
+        ['16, 1, 1, false, 1, 0.5', 'e must leave at least one hidden channel'],
+      ]),
       args: '16, 32, 2, true, 2',
       inC: 16,
       keys: `    const c2f = new C2f(16, 32, 2, true, 2);
@@ -100,12 +120,7 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
     m.dispose();
     ref.dispose();
   });`,
-      yaml: `  it('builds from a YAML in place of C2f (rule repeat: c2 scaled by width, the row count becomes n)', () => {
-    const model = buildModel(parseYoloConfig(yaml('C2f', '${T}'), 'yolov8n-${T}.yaml'), { registry, scale: 'n', warn: () => {} });
-    const rows = model.info.filter((l) => l.type === '${T}');
-    expect(rows.map((l) => l.args)).toEqual([[32, 32, 1, true], [96, 32, 1], [96, 64, 1]]);
-    checkPredict(model);
-  });`,
+      yaml: yamlTest(T, 'C2f', 'rule repeat: c2 scaled by width, the row count becomes n', "yaml('C2f', TOKEN)", '[[32, 32, 1, true], [96, 32, 1], [96, 64, 1]]'),
     };
   }
   const fixed = ctx.rule === 'fixed';
@@ -118,11 +133,11 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
       '[[8, 16, 3, 2, null, 1, 2], [2, 8, 8, 16]]',
       '[[8, 8, 5, 1, 1, 8, 1, false], [2, 14, 14, 8]]',
     ]),
-    errors: `  it('refuses bad arguments with an error naming the module and the argument', () => {
-    expect(() => new ${T}(0, 16)).toThrow(/${T}: c1 must be a positive integer, got 0/);
-    expect(() => new ${T}(8, 16, 3, 0)).toThrow(/${T}: s must be a positive integer, got 0/);
-    expect(() => new ${T}(8, 12, 3, 1, null, 5)).toThrow(/${T}: c1 8 and c2 12 must be divisible by g 5/);
-  });`,
+    errors: errorsTest(T, [
+      ['0, 16', 'c1 must be a positive integer, got 0'],
+      ['8, 16, 3, 0', 's must be a positive integer, got 0'],
+      ['8, 12, 3, 1, null, 5', 'c1 8 and c2 12 must be divisible by g 5'],
+    ]),
     args: '8, 16, 3, 2, null, 2',
     inC: 8,
     keys: `    // ultralytics' Conv keys: PyTorch Conv weights load as they are
@@ -155,18 +170,8 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
     m.dispose();
   });`,
     yaml: fixed
-      ? `  it('builds from a YAML in place of Conv (rule fixed: c2 as written, never scaled by width)', () => {
-    const model = buildModel(parseYoloConfig(yaml('Conv', '${T}', [32, 64, 32]), 'yolov8n-${T}.yaml'), { registry, scale: 'n', warn: () => {} });
-    const rows = model.info.filter((l) => l.type === '${T}');
-    expect(rows.map((l) => l.args)).toEqual([[16, 32, 3, 2], [32, 64, 3, 2], [32, 32, 3, 2]]);
-    checkPredict(model);
-  });`
-      : `  it('builds from a YAML in place of Conv (rule conv: c2 scaled by width)', () => {
-    const model = buildModel(parseYoloConfig(yaml('Conv', '${T}'), 'yolov8n-${T}.yaml'), { registry, scale: 'n', warn: () => {} });
-    const rows = model.info.filter((l) => l.type === '${T}');
-    expect(rows.map((l) => l.args)).toEqual([[16, 32, 3, 2], [32, 64, 3, 2], [32, 32, 3, 2]]);
-    checkPredict(model);
-  });`,
+      ? yamlTest(T, 'Conv', 'rule fixed: c2 as written, never scaled by width', "yaml('Conv', TOKEN, [32, 64, 32])", '[[16, 32, 3, 2], [32, 64, 3, 2], [32, 32, 3, 2]]')
+      : yamlTest(T, 'Conv', 'rule conv: c2 scaled by width', "yaml('Conv', TOKEN)", '[[16, 32, 3, 2], [32, 64, 3, 2], [32, 32, 3, 2]]'),
   };
 }
 
