@@ -5,7 +5,7 @@ export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 
 /**
  * Parity tolerance per backend, in one place: pass when every element has |y - ref| <= atol + rtol*|ref|.
- * DESIGN.md's check tolerance holds on every backend (WebGL and WebGPU run float32 here).
+ * The parity tolerance of docs/design.md holds on every backend (WebGL and WebGPU run float32 here).
  */
 export const TOLERANCE: Record<
   BackendName,

@@ -96,34 +96,16 @@ describe('broken and wrong files say what they are and what to do', () => {
     expect([e.code, e.message]).toEqual(['bad-zip', 'cut.pt: the zip archive is damaged (its central directory is not where its end record says): bytes were lost or changed; copy the file again']);
   });
 
-  it('a torch zip whose data.pkl is not a pickle', () => {
-    const e = caught(() => readCheckpointFile(path('garbage_pickle.pt')));
-    expect(e.code).toBe('bad-pickle');
-    expect(e.message).toContain('garbage_pickle.pt: archive/data.pkl is not a valid pickle (no MARK to pop at byte 0): the file is corrupt or not a torch.save checkpoint');
-  });
-
-  it('a storage shorter than its tensor names the tensor', () => {
-    const e = caught(() => readCheckpointFile(path('storage_short.pt')));
-    expect(e.code).toBe('bad-tensor');
-    expect(e.message).toContain("storage_short.pt: tensor 'model.0.conv.weight' (F16 [2, 4], offset 0, stride [4, 1]) needs 8 elements of storage data/0, which holds 4");
-  });
-
-  it('a storage entry shorter than its pickle declares', () => {
-    const e = caught(() => readCheckpointFile(path('storage_truncated.pt')));
-    expect(e.code).toBe('bad-tensor');
-    expect(e.message).toContain('storage_truncated.pt: storage data/0 (HalfStorage, 8 elements = 16 bytes) has only 6 bytes');
-  });
-
-  it('a dict with neither model nor ema', () => {
-    const e = caught(() => readCheckpointFile(path('no_model.pt')));
-    expect(e.code).toBe('no-model');
-    expect(e.message).toContain("no_model.pt is a torch.save file but holds no model: its dict has keys [date, version, epoch, model, ema, optimizer] and neither 'model' nor 'ema' is set");
-  });
-
-  it('a TorchScript archive', () => {
-    const e = caught(() => readCheckpointFile(path('torchscript.pt')));
-    expect(e.code).toBe('torchscript');
-    expect(e.message).toContain('torchscript.pt is a TorchScript archive (torch.jit.save');
+  it.each([
+    ['a torch zip whose data.pkl is not a pickle', 'garbage_pickle.pt', 'bad-pickle', 'garbage_pickle.pt: archive/data.pkl is not a valid pickle (no MARK to pop at byte 0): the file is corrupt or not a torch.save checkpoint'],
+    ['a storage shorter than its tensor names the tensor', 'storage_short.pt', 'bad-tensor', "storage_short.pt: tensor 'model.0.conv.weight' (F16 [2, 4], offset 0, stride [4, 1]) needs 8 elements of storage data/0, which holds 4"],
+    ['a storage entry shorter than its pickle declares', 'storage_truncated.pt', 'bad-tensor', 'storage_truncated.pt: storage data/0 (HalfStorage, 8 elements = 16 bytes) has only 6 bytes'],
+    ['a dict with neither model nor ema', 'no_model.pt', 'no-model', "no_model.pt is a torch.save file but holds no model: its dict has keys [date, version, epoch, model, ema, optimizer] and neither 'model' nor 'ema' is set"],
+    ['a TorchScript archive', 'torchscript.pt', 'torchscript', 'torchscript.pt is a TorchScript archive (torch.jit.save'],
+  ])('%s', (_, file, code, message) => {
+    const e = caught(() => readCheckpointFile(path(file)));
+    expect(e.code).toBe(code);
+    expect(e.message).toContain(message);
   });
 
   it.each([

@@ -1,17 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { values } from '@plugconv/test-harness/reference';
 import { Conv2d, conv2dExact, kernelLayout, pickConvStrategy, pickStridedDilationMethod, subsample, useBackend, type ConvGeometry, type ConvStrategy, type StridedDilationMethod } from '../src/index.js';
-
-/** Deterministic pseudo-random values in [-1, 1) (a small LCG), so failures reproduce. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 interface Case {
   b: number;

@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv, useBackend } from '../src/index.js';
+import { expectNoLeak } from '@plugconv/test-harness/node';
 import { yolov8 } from './helpers.js';
 
 describe('memory', () => {
   it('tf.memory().numTensors is unchanged after 20 eval forwards of yolov8-t', async () => {
     const model = yolov8('t');
     const x = tf.randomUniform([1, 64, 64, 3]);
-    const first = model.predict(x);
-    first.dispose();
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 20; i++) model.predict(x).dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expectNoLeak(() => model.predict(x), 20);
     x.dispose();
     model.dispose();
   });

@@ -4,17 +4,15 @@
 // rounds, the three variants interleaved. Run with the package's bench script (`pnpm --filter @plugconv/dsconv
 // bench`, after a build), or alone:  node packages/dsconv/bench/latency.bench.mjs [--runs 7] [--imgsz 640]
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, coreModules, deploy, Registry, useBackend } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
-import { configPath } from '@plugconv/test-harness/paths';
-import { interleavedMedians, option } from '@plugconv/test-harness/timing';
+import { coreModules, deploy, Registry, useBackend } from '@plugconv/core';
+import { benchModel, interleavedMedians, option } from '@plugconv/test-harness/timing';
 import { modules, setQuantization } from '../dist/index.js';
 
 await useBackend('wasm');
 const runs = Number(option('runs', '7'));
 const imgsz = Number(option('imgsz', '640'));
 const registry = new Registry(coreModules, modules);
-const build = (cfg) => buildModel(loadYoloConfig(configPath(import.meta.url, cfg)), { registry, scale: 'n', warn: () => {} }).eval();
+const build = (cfg) => benchModel(import.meta.url, registry, cfg);
 const x = tf.randomUniform([1, imgsz, imgsz, 3], 0, 1, 'float32', 1);
 
 console.log(`| config | bits 0 (float) ms | bits 8 ms | deployed (bits 8 folded) ms |`);

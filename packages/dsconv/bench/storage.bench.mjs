@@ -3,16 +3,13 @@
 // DSConv configs at n/s/m. Run with the package's bench script (after a build), or alone:
 //   node packages/dsconv/bench/storage.bench.mjs [--imgsz 640]
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, buildModel, coreModules, encodeSafetensors, Registry, summarize, useBackend } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
-import { configPath } from '@plugconv/test-harness/paths';
-import { option } from '@plugconv/test-harness/timing';
+import { BatchNorm2d, coreModules, encodeSafetensors, Registry, summarize, useBackend } from '@plugconv/core';
+import { benchModel, option } from '@plugconv/test-harness/timing';
 import { compress, DSConv, encodeCompressed, loadCompressed, modules, setQuantization, storageReport } from '../dist/index.js';
 
 await useBackend('wasm');
 const registry = new Registry(coreModules, modules);
-const config = (name) => configPath(import.meta.url, name);
-const build = (name, scale) => buildModel(loadYoloConfig(config(name)), { registry, scale, warn: () => {} });
+const build = (name, scale) => benchModel(import.meta.url, registry, name, scale);
 const fmt = (n) => n.toLocaleString('en-US');
 const imgsz = Number(option('imgsz', '640'));
 

@@ -4,7 +4,7 @@ import { checkQuantization } from './quantize.js';
 import { DSConv2D } from './dsconv2d.js';
 
 /**
- * The seed's Bottleneck_DSConv(c1, c2, shortcut=True, g=1, e=0.5): cv1 = DSConv2D(c1, c_, 1), cv2 =
+ * The reference code's Bottleneck_DSConv(c1, c2, shortcut=True, g=1, e=0.5): cv1 = DSConv2D(c1, c_, 1), cv2 =
  * DSConv2D(c_, c2, 3, g=g), c_ = int(c2 * e), with a residual when `shortcut` and c1 == c2. (Unlike
  * ultralytics' Bottleneck, the first conv is 1x1.) Keys cv1.conv.weight, cv1.bn.*, cv2.*.
  */
@@ -16,7 +16,7 @@ export class Bottleneck_DSConv extends BottleneckBase<DSConv2D, DSConv2D> {
 }
 
 /**
- * The seed's C2f_DSConv(c1, c2, n=1, shortcut=False, g=1, e=0.5), plus this package's `bits` and `block`: the C2f
+ * The reference code's C2f_DSConv(c1, c2, n=1, shortcut=False, g=1, e=0.5), plus this package's `bits` and `block`: the C2f
  * of YOLOv8 with cv1, cv2 and both convs of every bottleneck as {@link DSConv2D} (the bottlenecks are
  * {@link Bottleneck_DSConv}(c, c, shortcut, g, e=1.0)). Keys cv1.*, cv2.*, m.<i>.cv1.*, m.<i>.cv2.*.
  */

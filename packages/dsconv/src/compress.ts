@@ -97,7 +97,7 @@ export function compress(module: Module<any, any>): CompressedWeights {
 
 /**
  * The compressed form as a safetensors file: float state under its keys (F32); per quantised kernel
- * `<layer>.intweight` (U8, the packed codes) and `<layer>.alpha` (F32, the seed's alpha shape); the layers'
+ * `<layer>.intweight` (U8, the packed codes) and `<layer>.alpha` (F32, the reference code's alpha shape); the layers'
  * bits, block and kernel shapes in the metadata.
  */
 export function encodeCompressed(c: CompressedWeights): Uint8Array {

@@ -6,7 +6,7 @@ import { straightThrough } from './straight-through.js';
 /** Default bit width of DSConv2D and C2f_DSConv (what the reference fixtures use). */
 export const DEFAULT_BITS = 8;
 
-/** Default number of input channels that share one distribution shift (the seed's `block_size`). */
+/** Default number of input channels that share one distribution shift (the reference code's `block_size`). */
 export const DEFAULT_BLOCK = 32;
 
 /** Constructor options of {@link DSConv}: Conv2d's plus the quantisation. */
@@ -18,7 +18,7 @@ export interface DSConvOptions extends Conv2dOptions {
 }
 
 /**
- * The distribution-shifting convolution (the seed's `DSConv(_ConvNd)`): a Conv2d whose `weight` (key `weight`,
+ * The distribution-shifting convolution (the reference code's `DSConv(_ConvNd)`): a Conv2d whose `weight` (key `weight`,
  * PyTorch (O, I/g, kh, kw)) is a float shadow; every forward convolves with its VQK/KDS quantisation
  * alpha * I ({@link quantizeKernel}) and passes gradients straight through to the shadow. `bits` 0 is a plain
  * convolution. Any stride, padding, dilation and groups (blocks run over each group's input channels).

@@ -29,7 +29,7 @@ export function blockCount(channels: number, block: number): number {
  * A kernel in DSConv's quantised form (PyTorch layout): the variable-quantised kernel (VQK) `codes`, integers in
  * [-2^(bits-1), 2^(bits-1) - 1] held as float32, shape (O, I/g, kh, kw); and the kernel distribution shifts (KDS)
  * `alpha`, one float per (out channel, input-channel block, ky, kx), shape (O, ceil((I/g)/block), kh, kw), the
- * shape of the seed's `alpha` tensor.
+ * shape of the reference code's `alpha` tensor.
  */
 export interface QuantizedKernel {
   /** The integer kernel I, PyTorch layout (O, I/g, kh, kw), values in [-2^(b-1), 2^(b-1) - 1]. */

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, parseYoloConfig, useBackend } from '@plugconv/core';
 import { DSConv, DSConv2D, dequantizeKernel, quantizeKernel, setQuantization, C2f_DSConv } from '../src/index.js';
+import { expectNoLeak } from '@plugconv/test-harness/node';
 import { maxAbsDiff, randomizeBatchNorms, referenceConv, referenceQuantize, registry, seeded } from './helpers.js';
 
 beforeAll(() => useBackend('wasm'));
@@ -157,10 +158,7 @@ describe('DSConv2D against a plain Conv carrying the reference quantised kernel'
   it('holds no tensors across repeated forwards', () => {
     const m = new C2f_DSConv(16, 16, 1, true).eval();
     const x = seeded([1, 8, 8, 16], 1);
-    tf.dispose(tf.tidy(() => m.forward(x)));
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) tf.dispose(tf.tidy(() => m.forward(x)));
-    expect(tf.memory().numTensors).toBe(before);
+    expectNoLeak(() => tf.tidy(() => m.forward(x)));
     m.dispose();
   });
 });

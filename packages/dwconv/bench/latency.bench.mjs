@@ -3,10 +3,8 @@
 // Prints Markdown tables (the ones in ../README.md). Run with the package's bench script (after a build), or alone:
 //   node packages/dwconv/bench/latency.bench.mjs [--backend wasm] [--runs 15] [--model-runs 9]
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, Conv, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
-import { configPath } from '@plugconv/test-harness/paths';
-import { interleavedMedians, option } from '@plugconv/test-harness/timing';
+import { Conv, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
+import { benchModel, forwardMedians, interleavedMedians, option } from '@plugconv/test-harness/timing';
 import { DWSConv, modules } from '../dist/index.js';
 
 const backend = option('backend', 'wasm');
@@ -30,22 +28,19 @@ const rows = [
   [19, 128, 128, 40],
 ];
 for (const [row, c1, c2, side] of rows) {
-  const x = tf.randomNormal([1, side, side, c1]);
-  const conv = new Conv(c1, c2, 3, 2).eval();
-  const dws = new DWSConv(c1, c2, 3, 2).eval();
-  const [tc, td] = interleavedMedians([() => conv.forward(x), () => dws.forward(x)], runs);
+  const conv = new Conv(c1, c2, 3, 2);
+  const dws = new DWSConv(c1, c2, 3, 2);
+  const [tc, td] = forwardMedians([conv, dws], [1, side, side, c1], runs);
   lines.push(`| ${row} | 1x${side}x${side}x${c1} | ${c1} -> ${c2} | ${tc.toFixed(2)} | ${td.toFixed(2)} | ${(tc / td).toFixed(2)}x | ${conv.numParams()} | ${dws.numParams()} |`);
   console.error(lines.at(-1));
   conv.dispose();
   dws.dispose();
-  x.dispose();
 }
 
-const config = (name) => configPath(import.meta.url, name);
 const registry = new Registry(coreModules, modules);
 lines.push('', '| model (640x640) | params | GFLOPs | latency ms |', '|---|---:|---:|---:|');
 const x = tf.randomUniform([1, 640, 640, 3]);
-const models = ['yolov8.yaml', 'yolov8-DWSConv.yaml'].map((name) => buildModel(loadYoloConfig(config(name)), { registry, scale: 'n', warn: () => {} }).eval());
+const models = ['yolov8.yaml', 'yolov8-DWSConv.yaml'].map((name) => benchModel(import.meta.url, registry, name));
 const times = interleavedMedians(models.map((m) => () => m.predict(x)), modelRuns);
 models.forEach((model, i) => {
   const s = summarize(model, 640);

@@ -4,9 +4,9 @@ import { checkIntArgs, Conv, Module } from '@plugconv/core';
 /**
  * Depthwise-separable convolution with dilation, a drop-in for ultralytics' `Conv` (same arguments, ends in
  * BN + SiLU): `depthwise` Conv(c1, c1, k, s, g=c1, d, act=false) -> `pointwise` Conv(c1, c2, 1, act).
- * Padding is autopad(k, None, d) = d*(k-1)/2, so stride 1 keeps the map size at any dilation (the seed's k//2
- * shrinks it) and the seed's second activation after `pointwise` is dropped. Stride 2 with dilation 2 works
- * (core's Conv2d computes it exactly although tfjs' conv kernels reject the combination).
+ * Padding is autopad(k, None, d) = d*(k-1)/2, so stride 1 keeps the map size at any dilation (the blog code's
+ * k//2 shrinks it) and the blog code's second activation after `pointwise` is dropped. Stride 2 with dilation 2
+ * works (core's Conv2d computes it exactly although tfjs' conv kernels reject the combination).
  *
  * State keys: `depthwise.conv.weight` (c1, 1, k, k), `depthwise.bn.*`, `pointwise.conv.weight` (c2, c1, 1, 1),
  * `pointwise.bn.*`; after `fuse()` each conv gains a `bias` and the `bn`s disappear.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { summarize, useBackend } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
-import { coreFixturePath, packageTestKit } from '@plugconv/test-harness/node';
+import { coreFixturePath, expectNoLeak, packageTestKit } from '@plugconv/test-harness/node';
 import { DWSConv, modules } from '../src/index.js';
 
 // fixtures/models/yolov8-DWSConv.yaml (the config @plugconv/yolo ships, which this package owns), and core's
@@ -80,9 +80,7 @@ describe('yolov8-DWSConv.yaml', () => {
     const y = model.predict(x);
     expect(y.shape).toEqual([1, 84, 64 * 64 / 64 + 64 * 64 / 256 + 64 * 64 / 1024]);
     y.dispose();
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) model.predict(x).dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expectNoLeak(() => model.predict(x));
     x.dispose();
     model.dispose();
   });

@@ -54,7 +54,7 @@ export class CondConv2d extends Module<[tf.Tensor, tf.Tensor], tf.Tensor> {
     const [ho, wo] = outputSize(this.shape, h!, w!);
     if (ho < 1 || wo < 1) throw new Error(`CondConv2d(${cin}->${cout}, k=${k}): input ${h}x${w} is too small for this kernel, stride and padding`);
     if (isCountingMacs()) {
-      // DESIGN.md: the kernel mixing is a matmul n*E*P, the convolution out_numel*(c1/g)*k*k
+      // the FLOP rule (docs/design.md): the kernel mixing is a matmul n*E*P, the convolution out_numel*(c1/g)*k*k
       countMacs(b! * experts * kernelSize(this.shape), 'matmul');
       countMacs(b! * ho * wo * cout * (cin / groups) * k * k, 'conv');
     }

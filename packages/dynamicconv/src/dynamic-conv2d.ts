@@ -9,7 +9,7 @@ export function condConvPadding(k: number, s = 1, d = 1): number {
 }
 
 /**
- * ParameterNet's DynamicConv2d(c1, c2, k=1, s=1, p, d=1, g=1, bias=false, experts=4), as the seed's
+ * ParameterNet's DynamicConv2d(c1, c2, k=1, s=1, p, d=1, g=1, bias=false, experts=4), as the reference code's
  * `DynamicConv`: routing = sigmoid(Linear(c1, E)(global average pool of x)); each sample is convolved with
  * its own kernel routing @ experts (timm's CondConv2d). Padding ((s-1) + d*(k-1)) // 2 unless given.
  * State keys routing.weight, routing.bias, cond_conv.weight (E, c2*(c1/g)*k*k) (+ cond_conv.bias with

@@ -3,7 +3,7 @@ import { BatchNorm2d, C2fBase, checkIntArgs, fuseSequentialBn, Identity, Module,
 import { DynamicConv2d } from './dynamic-conv2d.js';
 
 /**
- * The seed's GhostModule(inp, oup, k=1, ratio=2, dw=3, s=1, act=ReLU, experts=4) with dynamic convolutions:
+ * The reference code's GhostModule(inp, oup, k=1, ratio=2, dw=3, s=1, act=ReLU, experts=4) with dynamic convolutions:
  * init = ceil(oup/ratio) channels from primary_conv = DynamicConv2d(inp, init, k, s, k//2) -> BN -> ReLU,
  * init*(ratio-1) more from cheap_operation = depthwise DynamicConv2d(init, new, dw, 1, dw//2, g=init) -> BN
  * -> ReLU; both concatenated and cut to oup channels. Keys primary_conv.0.*, primary_conv.1.*,
@@ -50,7 +50,7 @@ export class GhostModule extends Module implements Fusable {
 }
 
 /**
- * The seed's C2f_GhostModule_DynamicConv(c1, c2, n=1, shortcut=false, g=1, e=0.5, experts=4): ultralytics'
+ * The reference code's C2f_GhostModule_DynamicConv(c1, c2, n=1, shortcut=false, g=1, e=0.5, experts=4): ultralytics'
  * C2f whose n inner blocks are {@link GhostModule}(c, c) (shortcut and g are accepted and unused, as in the
  * seed).
  */

@@ -6,10 +6,8 @@
 // Prints Markdown tables (the ones in ../README.md). Run with the package's bench script (after a build), or alone:
 //   node packages/mobilenetv3/bench/latency.bench.mjs [--backend wasm] [--runs 15] [--model-runs 9]
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, Conv, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
-import { configPath } from '@plugconv/test-harness/paths';
-import { interleavedMedians, option } from '@plugconv/test-harness/timing';
+import { Conv, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
+import { benchModel, forwardMedians, interleavedMedians, option } from '@plugconv/test-harness/timing';
 import { MobileNetV3Block, modules } from '../dist/index.js';
 
 const backend = option('backend', 'wasm');
@@ -31,24 +29,21 @@ const blocks = [
   [13, 112, 40, [160, 5, 2, 672, true, 'HS']],
 ];
 for (const [row, c1, side, args] of blocks) {
-  const x = tf.randomNormal([1, side, side, c1]);
-  const conv = new Conv(c1, args[0], 3, 2).eval();
-  const block = new MobileNetV3Block(c1, ...args).eval();
-  const [tc, tb] = interleavedMedians([() => conv.forward(x), () => block.forward(x)], runs);
+  const conv = new Conv(c1, args[0], 3, 2);
+  const block = new MobileNetV3Block(c1, ...args);
+  const [tc, tb] = forwardMedians([conv, block], [1, side, side, c1], runs);
   lines.push(`| ${row} | 1x${side}x${side}x${c1} | [${args.join(', ')}] | ${tc.toFixed(2)} | ${tb.toFixed(2)} | ${conv.numParams()} | ${block.numParams()} |`);
   console.error(lines.at(-1));
   conv.dispose();
   block.dispose();
-  x.dispose();
 }
 
-const config = (name) => configPath(import.meta.url, name);
 const registry = new Registry(coreModules, modules);
 const x = tf.randomUniform([1, 640, 640, 3]);
 const models = [
   ['yolov8.yaml', 10],
   ['yolov8-mobilenetv3.yaml', 17],
-].map(([name, rows]) => [buildModel(loadYoloConfig(config(name)), { registry, scale: 'n', warn: () => {} }).eval(), rows]);
+].map(([name, rows]) => [benchModel(import.meta.url, registry, name), rows]);
 // every backbone row reads the previous one, so the backbone is a chain
 const backbone = (model, rows) => () => model.model.items.slice(0, rows).reduce((y, m) => m.forward(y), x);
 const backboneTimes = interleavedMedians(models.map(([m, rows]) => backbone(m, rows)), modelRuns);

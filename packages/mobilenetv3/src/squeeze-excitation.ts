@@ -5,7 +5,7 @@ import { AdaptiveAvgPool2d, Conv2d, Hardsigmoid, Module, ReLU } from '@plugconv/
  * torchvision's SqueezeExcitation as MobileNetV3 uses it: scale = hardsigmoid(fc2(relu(fc1(avgpool(x))))),
  * output = scale * x. fc1/fc2 are 1x1 convs with bias. State keys `fc1.weight` (squeeze, C, 1, 1), `fc1.bias`,
  * `fc2.weight` (C, squeeze, 1, 1), `fc2.bias`. The gate is PyTorch's hard-sigmoid relu6(x+3)/6 (not the
- * seed's Linear layers without bias and sigmoid). FLOPs: the global pool (H*W+1)*C and both 1x1 convs.
+ * blog code's Linear layers without bias and sigmoid). FLOPs: the global pool (H*W+1)*C and both 1x1 convs.
  */
 export class SqueezeExcitation extends Module {
   /** Global average pool to 1x1. */

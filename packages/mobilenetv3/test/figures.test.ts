@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { fuse, summarize, useBackend, type DetectionModel } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
-import { packageTestKit } from '@plugconv/test-harness/node';
+import { expectNoLeak, packageTestKit } from '@plugconv/test-harness/node';
 import { MobileNetV3Block, modules } from '../src/index.js';
 
 // fixtures/models/yolov8-mobilenetv3.yaml: the config @plugconv/yolo ships (this package owns it)
@@ -64,9 +64,7 @@ describe('yolov8-mobilenetv3.yaml', () => {
     const x = tf.randomUniform([1, 64, 64, 3]);
     const y = model.predict(x);
     expect(y.shape).toEqual([1, 84, 64 + 16 + 4]);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) model.predict(x).dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expectNoLeak(() => model.predict(x));
     fuse(model.eval());
     expect(summarize(model, 640).fused).toBe(true);
     const yf = model.predict(x);

@@ -4,17 +4,14 @@
 // Run with the package's bench script (after a build), or alone:
 //   node packages/repghost/bench/latency.bench.mjs [--runs 7]
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, coreModules, deploy, Registry, reparameterize, summarize, useBackend } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
-import { configPath } from '@plugconv/test-harness/paths';
-import { interleavedTimes, option } from '@plugconv/test-harness/timing';
+import { coreModules, deploy, Registry, reparameterize, summarize, useBackend } from '@plugconv/core';
+import { benchModel, interleavedTimes, option } from '@plugconv/test-harness/timing';
 import { modules } from '../dist/index.js';
 
 const RUNS = Number(option('runs', '7'));
 const WARMUP = 2;
 const SIZE = 640;
 const registry = new Registry(coreModules, modules);
-const config = (name) => configPath(import.meta.url, name);
 
 await useBackend('wasm');
 const x = tf.randomUniform([1, SIZE, SIZE, 3]);
@@ -23,7 +20,7 @@ for (const [label, cfg, stages] of [
   ['yolov8n', 'yolov8.yaml', [['as built', () => {}], ['deploy() (= fuse)', deploy]]],
   ['yolov8n-C2f-RepGhost', 'yolov8-C2f-RepGhost.yaml', [['training structure', () => {}], ['reparameterize()', reparameterize], ['deploy()', deploy]]],
 ]) {
-  const model = buildModel(loadYoloConfig(config(cfg)), { registry, scale: 'n' });
+  const model = benchModel(import.meta.url, registry, cfg);
   for (const [stage, apply] of stages) {
     apply(model);
     const s = summarize(model, SIZE);

@@ -18,8 +18,8 @@ export function torchKernel(conv: Conv2d): tf.Tensor4D {
 }
 
 /**
- * The seed's `_fuse_bn_tensor` for a conv followed by an eval-mode BatchNorm: kernel * gamma/std and
- * beta - mean * gamma/std (the conv must have no bias, as in the seed).
+ * The reference code's `_fuse_bn_tensor` for a conv followed by an eval-mode BatchNorm: kernel * gamma/std and
+ * beta - mean * gamma/std (the conv must have no bias, as in the reference code).
  */
 export function foldConvBn(conv: Conv2d, bn: BatchNorm2d): KernelBias {
   if (conv.bias) throw new Error(`foldConvBn: the conv (${conv.cin}->${conv.cout}) before a BatchNorm must have no bias`);
@@ -32,9 +32,9 @@ export function foldConvBn(conv: Conv2d, bn: BatchNorm2d): KernelBias {
 }
 
 /**
- * The seed's `_fuse_bn_tensor` for an identity branch (`nn.Identity` conv) of a depthwise conv with `channels`
+ * The reference code's `_fuse_bn_tensor` for an identity branch (`nn.Identity` conv) of a depthwise conv with `channels`
  * channels and a k x k kernel, followed by a BatchNorm (or nothing: `bn` null = nn.Identity): the identity
- * is a centre tap of 1 per channel, scaled like a conv's kernel. The seed pads a 1x1 tap to 3x3; placing it
+ * is a centre tap of 1 per channel, scaled like a conv's kernel. The reference code pads a 1x1 tap to 3x3; placing it
  * at the centre (k//2, k//2) is the same for k = 3 and stays right for any odd k.
  */
 export function foldIdentityBn(channels: number, k: number, bn: BatchNorm2d | null): KernelBias {

@@ -5,11 +5,11 @@ import { SqueezeExcite } from './squeeze-excite.js';
 import { checkChannels, checkOddSize } from './validate.js';
 
 /**
- * RepGhost's bottleneck as the seed writes it: ghost1 = RepGhostModule(in, mid) with SiLU; for stride > 1 a
+ * RepGhost's bottleneck as the reference code writes it: ghost1 = RepGhostModule(in, mid) with SiLU; for stride > 1 a
  * depthwise conv_dw (dw_kernel_size, stride) -> bn_dw; optional SqueezeExcite; ghost2 = RepGhostModule(mid,
  * out) without activation; plus the shortcut: identity when in == out and stride == 1, else depthwise conv
  * (stride) -> BN -> 1x1 conv -> BN. The residual is skipped only when `shortcut` is false AND in == out AND
- * stride == 1 (the seed keeps the projection shortcut otherwise). Keys ghost1.*, conv_dw.weight, bn_dw.*,
+ * stride == 1 (the reference code keeps the projection shortcut otherwise). Keys ghost1.*, conv_dw.weight, bn_dw.*,
  * se.*, ghost2.*, shortcut.{0,1,2,3}.*. Re-parameterisation happens in the two RepGhostModules.
  */
 export class RepGhostBottleneck extends Module implements Fusable {
@@ -40,7 +40,7 @@ export class RepGhostBottleneck extends Module implements Fusable {
   readonly shortcut: Sequential;
 
   /**
-   * The seed's RepGhostBottleneck(in_chs, mid_chs, out_chs, dw_kernel_size=3, stride=1, se_ratio=0.0,
+   * The reference code's RepGhostBottleneck(in_chs, mid_chs, out_chs, dw_kernel_size=3, stride=1, se_ratio=0.0,
    * shortcut=True, reparam=True, reparam_bn=True, reparam_identity=False, deploy=False).
    */
   constructor(

@@ -4,7 +4,7 @@ import { foldConvBn, foldIdentityBn, sumKernelBias, type KernelBias } from './fo
 import { checkChannels, checkOddSize } from './validate.js';
 
 /**
- * RepGhost's module (Chen et al. 2022, https://arxiv.org/abs/2211.06088) as the seed writes it: `primary_conv`
+ * RepGhost's module (Chen et al. 2022, https://arxiv.org/abs/2211.06088) as the reference code writes it: `primary_conv`
  * (k x k conv -> BN -> SiLU) gives `oup` channels x1; the output is SiLU(cheap_operation(x1) + fusion_bn(x1)),
  * where cheap_operation is a depthwise dw_size conv -> BN and the fusion branch is a BN on x1 itself: the
  * Ghost module's concat is replaced by an add, so the branches fold into one depthwise conv with bias
@@ -31,7 +31,7 @@ export class RepGhostModule extends Module implements Reparameterizable, Fusable
   readonly relu: Module;
 
   /**
-   * The seed's RepGhostModule(inp, oup, kernel_size=1, dw_size=3, stride=1, relu=True, deploy=False,
+   * The reference code's RepGhostModule(inp, oup, kernel_size=1, dw_size=3, stride=1, relu=True, deploy=False,
    * reparam_bn=True, reparam_identity=False): `k` and `stride` of the primary conv, `dw` (odd) of the cheap
    * depthwise conv, `relu` puts SiLU after the primary conv and after the sum, `deploy` builds the folded
    * structure directly (to load a deployed state dict), `reparamBn` / `reparamIdentity` choose the
@@ -81,7 +81,7 @@ export class RepGhostModule extends Module implements Reparameterizable, Fusable
   }
 
   /**
-   * The seed's get_equivalent_kernel_bias: the cheap conv with its BN folded, plus every fusion branch as a
+   * The reference code's get_equivalent_kernel_bias: the cheap conv with its BN folded, plus every fusion branch as a
    * centre tap scaled by its BN (PyTorch layout, eval-mode statistics). The caller owns the tensors.
    */
   equivalentKernelBias(): KernelBias {
@@ -95,7 +95,7 @@ export class RepGhostModule extends Module implements Reparameterizable, Fusable
   }
 
   /**
-   * Folds the BN branches into one depthwise conv with bias (the seed's switch_to_deploy): cheap_operation
+   * Folds the BN branches into one depthwise conv with bias (the reference code's switch_to_deploy): cheap_operation
    * becomes that conv, fusion_conv / fusion_bn disappear. Eval outputs are unchanged; 3*oup fewer parameters
    * with the default branches (two BNs of 2*oup go, a bias of oup comes). Idempotent.
    */
@@ -119,7 +119,7 @@ export class RepGhostModule extends Module implements Reparameterizable, Fusable
       this.setModule('fusion_conv', null);
       this.setModule('fusion_bn', null);
     }
-    // the seed leaves a module without branches as it is (cheap_operation keeps its BN; fuse() folds that)
+    // the reference code leaves a module without branches as it is (cheap_operation keeps its BN; fuse() folds that)
     this.deployed = hasBranches;
   }
 

@@ -3,7 +3,7 @@ import { Conv2d, globalAvgPool, hardSigmoid, makeDivisibleTorchvision, Module, R
 import { checkChannels } from './validate.js';
 
 /**
- * RepGhost's SqueezeExcite(in_chs, se_ratio=0.25) (the seed refers to it; the definition is the RepGhost
+ * RepGhost's SqueezeExcite(in_chs, se_ratio=0.25) (the reference code refers to it; the definition is the RepGhost
  * repository's, GhostNet's): global average pool -> conv_reduce 1x1 (bias) to makeDivisibleTorchvision(in*ratio, 4)
  * channels -> ReLU -> conv_expand 1x1 (bias) -> hard-sigmoid gate relu6(x+3)/6 multiplied into the input.
  * Keys conv_reduce.*, conv_expand.*.

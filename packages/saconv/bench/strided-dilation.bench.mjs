@@ -4,16 +4,14 @@
 // --model-runs, default 3, for whole models) interleaved rounds after a warm-up. Run with the package's bench
 // script (after a build), or alone:  node packages/saconv/bench/strided-dilation.bench.mjs [--runs 9] [--model-runs 3]
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, Conv, conv2dExact, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
-import { loadYoloConfig } from '@plugconv/core/node';
-import { configPath } from '@plugconv/test-harness/paths';
-import { interleavedTimes, option } from '@plugconv/test-harness/timing';
+import { Conv, conv2dExact, coreModules, Registry, summarize, useBackend } from '@plugconv/core';
+import { benchModel, interleavedTimes, option } from '@plugconv/test-harness/timing';
 import { modules, SAConv2d } from '../dist/index.js';
 
 const RUNS = Number(option('runs', '9'));
 const MODEL_RUNS = Number(option('model-runs', '3'));
 const registry = new Registry(coreModules, modules);
-const build = (cfg, scale) => buildModel(loadYoloConfig(configPath(import.meta.url, cfg)), { registry, scale, warn: () => {} });
+const build = (cfg, scale) => benchModel(import.meta.url, registry, cfg, scale);
 /** Median and minimum (ms) of each function over `runs` interleaved rounds after one warm-up round. */
 const compare = (fns, runs = RUNS) => interleavedTimes(fns, runs, 1);
 

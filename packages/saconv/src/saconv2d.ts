@@ -31,7 +31,7 @@ export const SWITCH_POOL_KERNEL = 5;
 export const ATROUS_RATE = 3;
 
 /**
- * Switchable Atrous Convolution (DetectoRS, https://arxiv.org/abs/2006.02334), as the seed's SAConv2d without
+ * Switchable Atrous Convolution (DetectoRS, https://arxiv.org/abs/2006.02334), as the reference code's SAConv2d without
  * its unused conv bias, ending in BatchNorm and SiLU so it drops in for ultralytics' Conv:
  *
  * W = weight standardised per output channel (mean, unbiased variance + 1e-5) * weight_gamma + weight_beta;
@@ -41,7 +41,7 @@ export const ATROUS_RATE = 3;
  *
  * State keys as PyTorch: weight, weight_diff (parameters, (c2, c1/g, k, k)), weight_gamma, weight_beta
  * (buffers, (c2, 1, 1, 1)), switch.*, pre_context.*, post_context.*, bn.*. Padding autopad(k, p, d) (the
- * seed's autopad(k, p) ignores d, which only agrees at d = 1). Both branches are exact and differentiable for
+ * blog code's autopad(k, p) ignores d, which only agrees at d = 1). Both branches are exact and differentiable for
  * any stride and dilation through core's conv engine (`conv2dTorch`; stride 2 with dilation 3 or 6: the
  * polyphase split).
  */
@@ -105,7 +105,7 @@ export class SAConv2d extends Module {
     this.switch = this.addModule('switch', new Conv2d(c1, 1, 1, { stride: s, bias: true }));
     this.preContext = this.addModule('pre_context', new Conv2d(c1, c1, 1, { bias: true }));
     this.postContext = this.addModule('post_context', new Conv2d(c2, c2, 1, { bias: true }));
-    // the seed's init: switch 0 weight, 1 bias (small branch only); contexts all zero
+    // the reference code's init: switch 0 weight, 1 bias (small branch only); contexts all zero
     this.switch.weight.assign(tf.zerosLike(this.switch.weight));
     this.switch.bias!.assign(tf.onesLike(this.switch.bias!));
     for (const c of [this.preContext, this.postContext]) {
@@ -113,7 +113,7 @@ export class SAConv2d extends Module {
       c.bias!.assign(tf.zerosLike(c.bias!));
     }
     this.bn = this.addModule('bn', new BatchNorm2d(c2));
-    // the seed builds its own nn.SiLU (ultralytics' Conv.default_act does not reach it)
+    // the reference code builds its own nn.SiLU (ultralytics' Conv.default_act does not reach it)
     this.act = this.addModule('act', act === true ? new SiLU() : act instanceof Module ? act : new Identity());
   }
 
@@ -137,7 +137,7 @@ export class SAConv2d extends Module {
   }
 
   /**
-   * The seed's conversion for a checkpoint without weight_gamma/weight_beta (its `_load_from_state_dict`): sets
+   * The reference code's conversion for a checkpoint without weight_gamma/weight_beta (its `_load_from_state_dict`): sets
    * weight_gamma = std and weight_beta = mean of the current weight, so the standardised kernel equals the weight.
    */
   matchWeightStatistics(): void {
@@ -181,7 +181,7 @@ export class SAConv2d extends Module {
    * switch = 1x1 conv (stride s) over the 5x5 average of x reflect-padded by 2. The 1x1 conv has one output
    * channel and commutes with the per-channel average and the reflect padding (bias included: an average of a
    * constant is the constant), so it runs first, at stride 1, and the padding and average see one channel
-   * instead of c1 (exact up to float rounding; see README). Counted as the seed computes it: the average's
+   * instead of c1 (exact up to float rounding; see README). Counted as the reference code computes it: the average's
    * out_numel B*H*W*c1 and the conv's B*Ho*Wo*c1.
    */
   private switchMap(x: tf.Tensor4D): tf.Tensor4D {

@@ -27,7 +27,7 @@ export interface Plan {
 }
 
 /** Names the starter's files import or declare; the class may not take one of them. */
-const TEMPLATE_NAMES = ['Module', 'Conv2d', 'BatchNorm2d', 'Conv', 'C2fBase', 'Fusable', 'ModuleSpec', 'CHANNELS', 'PKG', 'Registry'];
+const TEMPLATE_NAMES = ['Module', 'Conv2d', 'BatchNorm2d', 'Conv', 'ConvNormAct', 'BottleneckBase', 'C2fBase', 'ModuleSpec', 'PKG', 'Registry'];
 
 /** tfjs-core's peer and dev versions, as @plugconv/core declares them (module packages follow core). */
 function tfjsVersions(root: string): { peer: string; dev: string } {

@@ -5,17 +5,27 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT_CHECKS } from '@plugconv/test-harness/contract';
 import { main } from '../src/cli.js';
 
 // End to end in a temporary copy of the repository (sources and build outputs, no node_modules, .git or
 // fixtures but core's module fixtures and yolov8.yaml, which the starter is made from; the node_modules folders
 // are symlinked): scaffold, check every file touched, run it again, refuse bad input, then build and test the
-// scaffolded package there.
+// scaffolded package there, and run the registry's contract test on its token.
 const repo = realpathSync(fileURLToPath(new URL('../../../', import.meta.url)));
 const SKIP = /(^|\/)(node_modules|\.git|\.turbo|\.vitest-attachments|coverage)(\/|$)|^docs\/api(\/|$)/;
 const CORE_FIXTURES = /^packages\/core\/fixtures(\/(models(\/yolov8\.yaml)?|[^/]+\.(json|safetensors)))?$/;
 const skipped = (rel: string) => SKIP.test(rel) || (/(^|\/)fixtures(\/|$)/.test(rel) && !CORE_FIXTURES.test(rel));
 let tmp: string;
+
+/** The contract's checks, as the contract test names them. */
+const CONTRACT_CHECK_NAMES = CONTRACT_CHECKS.map((c) => c.name);
+
+/** Runs node with `args` in the copy, with the parent vitest's environment left out. */
+function run(args: string[]) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TINYPOOL|NODE_OPTIONS$)/.test(k)));
+  return spawnSync(process.execPath, args, { cwd: tmp, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 150_000 });
+}
 
 /** Path -> content hash of every file in the copy (node_modules links left out). */
 function snapshot(): Map<string, string> {
@@ -177,8 +187,6 @@ describe('pnpm gen in a copy of the repository', { timeout: 180_000 }, () => {
     mkdirSync(join(nm, '@tensorflow'), { recursive: true });
     symlinkSync('../../../core', join(nm, '@plugconv/core'));
     symlinkSync(realpathSync(join(repo, 'packages/core/node_modules/@tensorflow/tfjs-core')), join(nm, '@tensorflow/tfjs-core'));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TINYPOOL|NODE_OPTIONS$)/.test(k)));
-    const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: tmp, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 150_000 });
 
     const tsc = run([join(repo, 'node_modules/typescript/bin/tsc'), '-b', 'packages/shuffle-ghost-conv']);
     expect(tsc.stdout + tsc.stderr).toBe('');
@@ -189,6 +197,20 @@ describe('pnpm gen in a copy of the repository', { timeout: 180_000 }, () => {
     const output = vitest.stdout + vitest.stderr;
     expect(output).toMatch(/Test Files\s+3 passed \(3\)/);
     expect(output).toMatch(/Tests\s+11 passed \(11\)/);
+    expect(vitest.status, output).toBe(0);
+  });
+
+  it("the registry's contract test covers the new token, and every check passes on its spec's example", () => {
+    // @plugconv/yolo depends on the package (the module command added it), linked as pnpm install would
+    symlinkSync('../../../shuffle-ghost-conv', join(tmp, 'packages/yolo/node_modules/@plugconv/shuffle-ghost-conv'));
+    // packages/yolo/test/contract.test.ts of the copy, over the copy's registry, limited to the new token's cases
+    // and the test that every registered token declares examples
+    const vitest = run([join(repo, 'node_modules/vitest/vitest.mjs'), 'run', 'packages/yolo/test/contract.test.ts', '--reporter=verbose', '-t', 'covers every registered token|ShuffleGhostConv #']);
+    const output = vitest.stdout + vitest.stderr;
+    expect(output, output).toMatch(/covers every registered token \(\d+ tokens, \d+ examples\)/);
+    for (const check of CONTRACT_CHECK_NAMES) expect(output, output).toMatch(new RegExp(`✓ .*ShuffleGhostConv #1 > ${check}`));
+    // the coverage test and one example's checks; the other tokens' cases skipped
+    expect(output).toMatch(new RegExp(`Tests\\s+${1 + CONTRACT_CHECK_NAMES.length} passed \\| \\d+ skipped`));
     expect(vitest.status, output).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, coreModules, Registry, ultralyticsVersion, type DetectionModel, type FixtureCheck, type Module, type ModuleSpec } from '@plugconv/core';
+import { buildModel, coreModules, Registry, summarize, ultralyticsVersion, type DetectionModel, type FixtureCheck, type ModelSummary, type Module, type ModuleSpec } from '@plugconv/core';
 import { checkFixture, loadYoloConfig } from '@plugconv/core/node';
 import { describe, expect, it } from 'vitest';
 import { classifyFixtures, FIXTURE_FOLDERS, moduleFromMeta, type PackageFixtures } from './fixtures.js';
@@ -48,6 +48,40 @@ export function moduleFixtureNames(base: string): string[] {
  */
 export function modelFromConfig(path: string, registry: Registry, scale: string, ultralytics?: string): DetectionModel {
   return buildModel(loadYoloConfig(path), { registry, scale, warn: () => {}, ...(ultralytics === undefined ? {} : { ultralytics: ultralyticsVersion(ultralytics) }) });
+}
+
+/** A config's reference figures at one scale: parameters, gradients (trainable elements) and GFLOPs at 640x640. */
+export interface ConfigFigures {
+  params: number;
+  gradients: number;
+  gflops: number;
+}
+
+/**
+ * Summarises `model` at 640x640, disposes it, and checks its figures against `want`: parameters and gradients
+ * exactly, GFLOPs within `rtol` of `want.gflops` (default 0.5 percent). Returns the summary for further checks.
+ */
+export function expectFigures(model: DetectionModel, want: ConfigFigures, rtol = 0.005): ModelSummary {
+  try {
+    const s = summarize(model, 640);
+    expect(s.params).toBe(want.params);
+    expect(s.gradients).toBe(want.gradients);
+    expect(Math.abs(s.gflops - want.gflops) / want.gflops).toBeLessThan(rtol);
+    return s;
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * No tensor outlives a forward: runs `forward` once (a warm-up), then `times` more, disposing each result, and
+ * expects tf.memory().numTensors after them to equal the count after the warm-up.
+ */
+export function expectNoLeak(forward: () => tf.Tensor, times = 3): void {
+  forward().dispose();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < times; i++) forward().dispose();
+  expect(tf.memory().numTensors).toBe(before);
 }
 
 /** What a module package's tests build things with: see {@link packageTestKit}. */

@@ -1,19 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { values } from './reference.js';
 
 // References for convolutions in tfjs terms (NHWC input, PyTorch-layout OIHW kernels), written independently of
 // plugconv's conv engine: explicit zero padding, per-group tf.conv2d at stride 1 with 'valid' padding and square
 // kernels, a manual subsample in JS, and gradients by direct loops.
 
-/** Deterministic values in [-a, a) (a small LCG, so tests do not depend on tfjs's random streams). */
+/** Deterministic values in [-a, a) (reference.ts's LCG, so tests do not depend on tfjs's random streams). */
 export function seeded(shape: number[], seed: number, a = 1): tf.Tensor {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((x, y) => x * y, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = ((s / 2 ** 32) * 2 - 1) * a;
-  }
-  return tf.tensor(v, shape);
+  return tf.tensor(values(shape.reduce((x, y) => x * y, 1), (seed >>> 0) || 1, -a, a), shape);
 }
 
 /** Max |a - b|. */

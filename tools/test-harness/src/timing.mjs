@@ -1,9 +1,13 @@
 // Timing helpers of the packages' benchmarks (packages/*/bench/<topic>.bench.mjs, run by each package's `bench`
-// script after a build). Importing this registers tfjs' cpu and wasm backends for Node (one tfjs-core instance:
-// pnpm links the same copy everywhere) and turns tfjs' debug checks off; select one with core's useBackend.
+// script after a build, so @plugconv/core resolves to its dist). Importing this registers tfjs' cpu and wasm
+// backends for Node (one tfjs-core instance: pnpm links the same copy everywhere) and turns tfjs' debug checks
+// off; select one with core's useBackend.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { buildModel } from '@plugconv/core';
+import { loadYoloConfig } from '@plugconv/core/node';
+import { configPath } from './paths.mjs';
 
 tf.env().set('PROD', true);
 
@@ -43,6 +47,28 @@ export function interleavedMedians(fns, runs) {
   const times = fns.map(() => []);
   for (let r = 0; r < runs; r++) fns.forEach((f, i) => times[i].push(once(f)));
   return times.map((ts) => ts.sort((a, b) => a - b)[ts.length >> 1]);
+}
+
+/**
+ * Median eval-forward time (ms) of each module on one random NHWC input of `shape` (the modules put in eval
+ * mode, timed interleaved by {@link interleavedMedians}); the input is freed, the modules are the caller's.
+ */
+export function forwardMedians(modules, shape, runs) {
+  const x = tf.randomNormal(shape);
+  for (const m of modules) m.eval();
+  try {
+    return interleavedMedians(modules.map((m) => () => m.forward(x)), runs);
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
+ * A config of the benchmark's package (its fixtures/models, else core's yolov8.yaml; `base` is the bench file's
+ * import.meta.url) built with `registry` at `scale`, in eval mode, warnings off.
+ */
+export function benchModel(base, registry, cfg, scale = 'n') {
+  return buildModel(loadYoloConfig(configPath(base, cfg)), { registry, scale, warn: () => {} }).eval();
 }
 
 /** The median of a list of numbers (the upper one of the middle two for an even count). */

@@ -16,7 +16,7 @@ export interface ModelSummary {
   params: number;
   /** Trainable parameters (params minus frozen ones such as the DFL's 16). */
   gradients: number;
-  /** 2 x MACs / 1e9 for one image at imgsz x imgsz, by DESIGN.md's counting rules. */
+  /** 2 x MACs / 1e9 for one image at imgsz x imgsz, by the FLOP rule (docs/design.md, "Counting FLOPs"). */
   gflops: number;
   /** Input size the GFLOPs are given for (square). */
   imgsz: number;

@@ -13,7 +13,7 @@ export function latencyBench(ctx: ScaffoldContext): string {
 //   node packages/${ctx.name}/bench/latency.bench.mjs [--backend wasm] [--runs 9]
 import * as tf from '@tensorflow/tfjs-core';
 import { ${base}, useBackend } from '@plugconv/core';
-import { interleavedMedians, option } from '@plugconv/test-harness/timing';
+import { forwardMedians, option } from '@plugconv/test-harness/timing';
 import { ${T} } from '../dist/index.js';
 
 const backend = option('backend', 'wasm');
@@ -25,12 +25,10 @@ console.log(\`tfjs-core \${tf.version_core}, backend \${backend}, Node \${proces
 console.log('| input (NHWC) | c1 -> c2 | ${base} ms | ${T} ms |');
 console.log('|---|---|---:|---:|');
 for (const [side, c1, c2] of [${cases}]) {
-  const x = tf.randomNormal([1, side, side, c1]);
-  const modules = make(c1, c2).map((m) => m.eval());
-  const [a, b] = interleavedMedians(modules.map((m) => () => m.forward(x)), runs);
+  const modules = make(c1, c2);
+  const [a, b] = forwardMedians(modules, [1, side, side, c1], runs);
   console.log(\`| 1x\${side}x\${side}x\${c1} | \${c1} -> \${c2} | \${a.toFixed(2)} | \${b.toFixed(2)} |\`);
   modules.forEach((m) => m.dispose());
-  x.dispose();
 }
 `;
 }

@@ -1,5 +1,12 @@
 import type { ScaffoldContext } from './context.js';
 
+/** The FLOP rule as the starter's comments state it (comment lines, without the leading ` * `). */
+const FLOP_NOTE = [
+  'Core layers count their own FLOPs; an op you apply to activations yourself reports its multiply-accumulates',
+  "with `countMacs(macs, kind)` (kind 'conv' for a convolution, 'matmul' for a matrix product, 'other' for the",
+  'rest), guarded by `isCountingMacs()`: the FLOP rule in docs/design.md.',
+].join('\n * ');
+
 /** src/<name>.ts for the conv and fixed rules: a Conv-compatible conv -> BatchNorm2d -> activation block. */
 function convModule(ctx: ScaffoldContext): string {
   const { token } = ctx;
@@ -7,56 +14,27 @@ function convModule(ctx: ScaffoldContext): string {
     ctx.rule === 'fixed'
       ? ' Its spec declares the `fixed` rule: in a YAML row `[from, 1, ' + token + ', [c2, k, s]]` c2 is taken as written, never\n * scaled by the model width.'
       : ' Its spec declares the `conv` rule, so it drops in for `Conv` in a YAML row.';
-  return `import type * as tf from '@tensorflow/tfjs-core';
-import { autopad, BatchNorm2d, Conv2d, foldBatchNorm, Module, resolveAct, type Fusable } from '@plugconv/core';
+  return `import { autopad, BatchNorm2d, checkIntArgs, Conv2d, ConvNormAct, resolveAct, type Module } from '@plugconv/core';
 
 /**
  * ${token}(c1, c2, k=1, s=1, p=null, g=1, d=1, act=true): the starter \`pnpm gen module\` wrote, a block with
  * ultralytics' Conv arguments and state-dict keys: conv (no bias) -> BatchNorm2d -> activation.${yaml}
  *
- * Replace the layers and {@link ${token}.forward} with your module's. Tensors are NHWC inside, state dicts are in
- * PyTorch layout with the reference implementation's key names. Core layers count their own FLOPs; an op you
- * apply to activations yourself must call \`countMacs\` (guarded by \`isCountingMacs()\`): the FLOP rule in
- * docs/design.md.
+ * It is core's {@link ConvNormAct}: \`forward\` runs conv, BatchNorm (until folded) and the activation, and \`fuse()\`
+ * (which \`fuse(model)\` and \`deploy(model)\` call) folds the BatchNorm into the conv. Replace the convolution with
+ * your module's (any layer a BatchNorm folds into) and override \`forward\` if your block computes more. Tensors
+ * are NHWC inside, state dicts are in PyTorch layout with the reference implementation's key names.
+ * ${FLOP_NOTE}
  */
-export class ${token} extends Module implements Fusable {
-  /** The convolution: PyTorch's nn.Conv2d(c1, c2, k, s, autopad(k, p, d), d, g, bias=False). */
-  readonly conv: Conv2d;
-  /** BatchNorm2d(c2) with YOLO's eps 1e-3 and momentum 0.03; null once fused. */
-  bn: BatchNorm2d | null;
+export class ${token} extends ConvNormAct<Conv2d> {
   /** The activation: the model's default (SiLU unless the YAML sets \`activation:\`) when act is true. */
-  readonly act: Module;
+  declare readonly act: Module;
 
   constructor(c1: number, c2: number, k = 1, s = 1, p: number | null = null, g = 1, d = 1, act: boolean | Module = true) {
-    super();
-    checkSizes('${token}', { c1, c2, k, s, g, d });
+    checkIntArgs('${token}', { c1, c2, k, s, g, d });
     if (c1 % g !== 0 || c2 % g !== 0) throw new Error(\`${token}: c1 \${c1} and c2 \${c2} must be divisible by g \${g}\`);
-    this.conv = this.addModule('conv', new Conv2d(c1, c2, k, { stride: s, padding: autopad(k, p, d), groups: g, dilation: d }));
-    this.bn = this.addModule('bn', new BatchNorm2d(c2));
-    this.act = this.addModule('act', resolveAct(act));
-  }
-
-  /** (N, H, W, c1) -> (N, H', W', c2), NHWC. */
-  forward(x: tf.Tensor): tf.Tensor {
-    const y = this.conv.forward(x);
-    return this.act.forward(this.bn ? this.bn.forward(y) : y);
-  }
-
-  /** Folds the BatchNorm into the conv for inference (\`fuse(model)\` and \`deploy(model)\` call it). */
-  fuse(): void {
-    if (!this.bn) return;
-    foldBatchNorm(this.conv, this.bn);
-    this.conv.requiresGrad(false);
-    this.bn.dispose();
-    this.bn = null;
-    this.setModule('bn', null);
-  }
-}
-
-/** Throws an error naming the module and the argument when a size is not a positive integer. */
-function checkSizes(module: string, sizes: Record<string, number>): void {
-  for (const [name, v] of Object.entries(sizes)) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(\`\${module}: \${name} must be a positive integer, got \${JSON.stringify(v)}\`);
+    // PyTorch's nn.Conv2d(c1, c2, k, s, autopad(k, p, d), d, g, bias=False), then BatchNorm2d(c2) (eps 1e-3, momentum 0.03)
+    super(new Conv2d(c1, c2, k, { stride: s, padding: autopad(k, p, d), groups: g, dilation: d }), new BatchNorm2d(c2), resolveAct(act));
   }
 }
 `;
@@ -66,33 +44,18 @@ function checkSizes(module: string, sizes: Record<string, number>): void {
 function repeatModule(ctx: ScaffoldContext): string {
   const { token } = ctx;
   const block = `${token}Block`;
-  return `import * as tf from '@tensorflow/tfjs-core';
-import { C2fBase, Conv, Module } from '@plugconv/core';
+  return `import { BottleneckBase, C2fBase, checkIntArgs, Conv } from '@plugconv/core';
 
 /**
- * The block ${token} chains on its second half (the starter \`pnpm gen module\` wrote): cv1 Conv(c1, c2, 3), cv2
- * Conv(c2, c2, 3, g), plus the input when \`shortcut\` and c1 == c2, i.e. ultralytics' Bottleneck with e = 1.
- * Replace it with your block; keep the reference implementation's child names so state-dict keys match.
+ * The block ${token} chains on its second half (the starter \`pnpm gen module\` wrote): core's
+ * {@link BottleneckBase} with cv1 Conv(c1, c2, 3) and cv2 Conv(c2, c2, 3, g), plus the input when \`shortcut\` and
+ * c1 == c2, i.e. ultralytics' Bottleneck with e = 1. Replace it with your block; keep the reference
+ * implementation's child names so state-dict keys match.
+ * ${FLOP_NOTE}
  */
-export class ${block} extends Module {
-  /** First 3x3 Conv. */
-  readonly cv1: Conv;
-  /** Second 3x3 Conv, grouped by g. */
-  readonly cv2: Conv;
-  /** Whether the input is added to the output. */
-  readonly add: boolean;
-
+export class ${block} extends BottleneckBase<Conv, Conv> {
   constructor(c1: number, c2: number, shortcut = true, g = 1) {
-    super();
-    this.cv1 = this.addModule('cv1', new Conv(c1, c2, 3, 1));
-    this.cv2 = this.addModule('cv2', new Conv(c2, c2, 3, 1, null, g));
-    this.add = shortcut && c1 === c2;
-  }
-
-  /** (N, H, W, c1) -> (N, H, W, c2), NHWC. */
-  forward(x: tf.Tensor): tf.Tensor {
-    const y = this.cv2.forward(this.cv1.forward(x));
-    return this.add ? tf.add(x, y) : y;
+    super(new Conv(c1, c2, 3, 1), new Conv(c2, c2, 3, 1, null, g), shortcut && c1 === c2);
   }
 }
 
@@ -104,16 +67,9 @@ export class ${block} extends Module {
  */
 export class ${token} extends C2fBase {
   constructor(c1: number, c2: number, n = 1, shortcut = false, g = 1, e = 0.5) {
-    checkSizes('${token}', { c1, c2, n, g });
+    checkIntArgs('${token}', { c1, c2, n, g });
     if (!(e > 0) || Math.trunc(c2 * e) < 1) throw new Error(\`${token}: e must leave at least one hidden channel (int(c2 * e) >= 1), got c2 \${c2}, e \${e}\`);
     super(c1, c2, n, e, (c) => new ${block}(c, c, shortcut, g));
-  }
-}
-
-/** Throws an error naming the module and the argument when a size is not a positive integer. */
-function checkSizes(module: string, sizes: Record<string, number>): void {
-  for (const [name, v] of Object.entries(sizes)) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(\`\${module}: \${name} must be a positive integer, got \${JSON.stringify(v)}\`);
   }
 }
 `;
@@ -140,6 +96,8 @@ export function summary(ctx: ScaffoldContext): string {
 export function specSource(ctx: ScaffoldContext): string {
   // Conv's or C2f's arguments, as core declares them for every Conv/C2f-compatible module
   const signature = ctx.rule === 'repeat' ? 'C2F_ARGS' : 'CONV_ARGS';
+  // (c1, c2, k, s) for the conv and fixed rules, (c1, c2, n, shortcut) for repeat
+  const example = ctx.rule === 'repeat' ? '[8, 16, 1, true]' : '[8, 16, 3, 1]';
   return `import { ${signature}, type ModuleSpec } from '@plugconv/core';
 import { ${ctx.token} } from './${ctx.name}.js';
 
@@ -157,6 +115,8 @@ export const modules: ModuleSpec[] = [
     summary: '${summary(ctx)}',
     signature: ${signature},
     create: (...a) => new ${ctx.token}(...(a as ConstructorParameters<typeof ${ctx.token}>)),
+    // small instances the module contract (@plugconv/yolo's contract test) builds and checks: c1 first, NHWC input
+    examples: [{ args: ${example}, input: [2, 8, 8, 8] }],
   },
 ];
 `;

@@ -179,6 +179,7 @@ From the repository root:
 pnpm build                                        # every package; this one alone: npx tsc -b packages/${name}
 npx vitest run packages/${name}                   # Node suite: unit tests, parity on cpu and wasm, figures
 npx vitest run --config vitest.browser.config.ts packages/${name}   # GPU suite in headless Chromium
+npx vitest run packages/yolo/test/contract.test.ts -t '${token} #'   # the module contract on the spec's examples
 pnpm --filter ${packageName} bench           # bench/*.bench.mjs
 pnpm check:anatomy                                # the files every module package has
 \`\`\`

@@ -38,17 +38,12 @@ interface RuleCases {
   yaml: string;
 }
 
-function ruleCases(ctx: ScaffoldContext): RuleCases {
-  const T = ctx.token;
-  if (ctx.rule === 'repeat') {
-    return {
-      imports: 'C2f, ',
-      shape: `  it('maps (N, H, W, c1) to (N, H, W, c2) for any n, shortcut, groups and e', () => {
-    const x = tf.randomNormal([2, 16, 16, 16], 0, 1, 'float32', 1);
+/** The shape test: each case (`[[constructor args], output shape]`, as TypeScript) run on one input. */
+function shapeTest(T: string, title: string, input: number[], cases: string[]): string {
+  return `  it('${title}', () => {
+    const x = tf.randomNormal([${input.join(', ')}], 0, 1, 'float32', 1);
     const cases: [ConstructorParameters<typeof ${T}>, number[]][] = [
-      [[16, 32], [2, 16, 16, 32]],
-      [[16, 16, 2, true], [2, 16, 16, 16]],
-      [[16, 64, 3, false, 4, 0.25], [2, 16, 16, 64]],
+${cases.map((c) => `      ${c},`).join('\n')}
     ];
     for (const [args, shape] of cases) {
       const m = new ${T}(...args);
@@ -58,12 +53,44 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
       m.dispose();
     }
     x.dispose();
-  });`,
-      errors: `  it('refuses bad arguments with an error naming the module and the argument', () => {
-    expect(() => new ${T}(0, 16)).toThrow(/${T}: c1 must be a positive integer, got 0/);
-    expect(() => new ${T}(16, 32, 1.5)).toThrow(/${T}: n must be a positive integer, got 1.5/);
-    expect(() => new ${T}(16, 1, 1, false, 1, 0.5)).toThrow(/${T}: e must leave at least one hidden channel/);
-  });`,
+  });`;
+}
+
+/** The errors test: each case (`[constructor args, the message after '<Token>: ']`) must throw. */
+function errorsTest(T: string, cases: [string, string][]): string {
+  return `  it('refuses bad arguments with an error naming the module and the argument', () => {
+${cases.map(([args, message]) => `    expect(() => new ${T}(${args})).toThrow(/${T}: ${message}/);`).join('\n')}
+  });`;
+}
+
+/**
+ * The YAML test: `source` (TypeScript, with TOKEN for the token) is the small detector with the token in place of
+ * `replaced`; `rows` the constructor arguments its rows must get at scale n.
+ */
+function yamlTest(T: string, replaced: string, rule: string, source: string, rows: string): string {
+  return `  it('builds from a YAML in place of ${replaced} (${rule})', () => {
+    const model = buildModel(parseYoloConfig(${source.replace('TOKEN', `'${T}'`)}, 'yolov8n-${T}.yaml'), { registry, scale: 'n', warn: () => {} });
+    const rows = model.info.filter((l) => l.type === '${T}');
+    expect(rows.map((l) => l.args)).toEqual(${rows});
+    checkPredict(model);
+  });`;
+}
+
+function ruleCases(ctx: ScaffoldContext): RuleCases {
+  const T = ctx.token;
+  if (ctx.rule === 'repeat') {
+    return {
+      imports: 'C2f, ',
+      shape: shapeTest(T, 'maps (N, H, W, c1) to (N, H, W, c2) for any n, shortcut, groups and e', [2, 16, 16, 16], [
+        '[[16, 32], [2, 16, 16, 32]]',
+        '[[16, 16, 2, true], [2, 16, 16, 16]]',
+        '[[16, 64, 3, false, 4, 0.25], [2, 16, 16, 64]]',
+      ]),
+      errors: errorsTest(T, [
+        ['0, 16', 'c1 must be a positive integer, got 0'],
+        ['16, 32, 1.5', 'n must be a positive integer, got 1.5'],
+        ['16, 1, 1, false, 1, 0.5', 'e must leave at least one hidden channel'],
+      ]),
       args: '16, 32, 2, true, 2',
       inC: 16,
       keys: `    const c2f = new C2f(16, 32, 2, true, 2);
@@ -93,40 +120,24 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
     m.dispose();
     ref.dispose();
   });`,
-      yaml: `  it('builds from a YAML in place of C2f (rule repeat: c2 scaled by width, the row count becomes n)', () => {
-    const model = buildModel(parseYoloConfig(yaml('C2f', '${T}'), 'yolov8n-${T}.yaml'), { registry, scale: 'n', warn: () => {} });
-    const rows = model.info.filter((l) => l.type === '${T}');
-    expect(rows.map((l) => l.args)).toEqual([[32, 32, 1, true], [96, 32, 1], [96, 64, 1]]);
-    checkPredict(model);
-  });`,
+      yaml: yamlTest(T, 'C2f', 'rule repeat: c2 scaled by width, the row count becomes n', "yaml('C2f', TOKEN)", '[[32, 32, 1, true], [96, 32, 1], [96, 64, 1]]'),
     };
   }
   const fixed = ctx.rule === 'fixed';
   return {
     imports: '',
-    shape: `  it('maps (N, H, W, c1) to (N, H/s, W/s, c2) like Conv, for any k, stride, groups and dilation', () => {
-    const x = tf.randomNormal([2, 16, 16, 8], 0, 1, 'float32', 1);
-    const cases: [ConstructorParameters<typeof ${T}>, number[]][] = [
-      [[8, 16], [2, 16, 16, 16]],
-      [[8, 16, 3, 2], [2, 8, 8, 16]],
-      [[8, 16, 3, 1, null, 4, 2], [2, 16, 16, 16]],
-      [[8, 16, 3, 2, null, 1, 2], [2, 8, 8, 16]],
-      [[8, 8, 5, 1, 1, 8, 1, false], [2, 14, 14, 8]],
-    ];
-    for (const [args, shape] of cases) {
-      const m = new ${T}(...args);
-      const y = m.forward(x);
-      expect(y.shape, JSON.stringify(args)).toEqual(shape);
-      y.dispose();
-      m.dispose();
-    }
-    x.dispose();
-  });`,
-    errors: `  it('refuses bad arguments with an error naming the module and the argument', () => {
-    expect(() => new ${T}(0, 16)).toThrow(/${T}: c1 must be a positive integer, got 0/);
-    expect(() => new ${T}(8, 16, 3, 0)).toThrow(/${T}: s must be a positive integer, got 0/);
-    expect(() => new ${T}(8, 12, 3, 1, null, 5)).toThrow(/${T}: c1 8 and c2 12 must be divisible by g 5/);
-  });`,
+    shape: shapeTest(T, 'maps (N, H, W, c1) to (N, H/s, W/s, c2) like Conv, for any k, stride, groups and dilation', [2, 16, 16, 8], [
+      '[[8, 16], [2, 16, 16, 16]]',
+      '[[8, 16, 3, 2], [2, 8, 8, 16]]',
+      '[[8, 16, 3, 1, null, 4, 2], [2, 16, 16, 16]]',
+      '[[8, 16, 3, 2, null, 1, 2], [2, 8, 8, 16]]',
+      '[[8, 8, 5, 1, 1, 8, 1, false], [2, 14, 14, 8]]',
+    ]),
+    errors: errorsTest(T, [
+      ['0, 16', 'c1 must be a positive integer, got 0'],
+      ['8, 16, 3, 0', 's must be a positive integer, got 0'],
+      ['8, 12, 3, 1, null, 5', 'c1 8 and c2 12 must be divisible by g 5'],
+    ]),
     args: '8, 16, 3, 2, null, 2',
     inC: 8,
     keys: `    // ultralytics' Conv keys: PyTorch Conv weights load as they are
@@ -159,18 +170,8 @@ function ruleCases(ctx: ScaffoldContext): RuleCases {
     m.dispose();
   });`,
     yaml: fixed
-      ? `  it('builds from a YAML in place of Conv (rule fixed: c2 as written, never scaled by width)', () => {
-    const model = buildModel(parseYoloConfig(yaml('Conv', '${T}', [32, 64, 32]), 'yolov8n-${T}.yaml'), { registry, scale: 'n', warn: () => {} });
-    const rows = model.info.filter((l) => l.type === '${T}');
-    expect(rows.map((l) => l.args)).toEqual([[16, 32, 3, 2], [32, 64, 3, 2], [32, 32, 3, 2]]);
-    checkPredict(model);
-  });`
-      : `  it('builds from a YAML in place of Conv (rule conv: c2 scaled by width)', () => {
-    const model = buildModel(parseYoloConfig(yaml('Conv', '${T}'), 'yolov8n-${T}.yaml'), { registry, scale: 'n', warn: () => {} });
-    const rows = model.info.filter((l) => l.type === '${T}');
-    expect(rows.map((l) => l.args)).toEqual([[16, 32, 3, 2], [32, 64, 3, 2], [32, 32, 3, 2]]);
-    checkPredict(model);
-  });`,
+      ? yamlTest(T, 'Conv', 'rule fixed: c2 as written, never scaled by width', "yaml('Conv', TOKEN, [32, 64, 32])", '[[16, 32, 3, 2], [32, 64, 3, 2], [32, 32, 3, 2]]')
+      : yamlTest(T, 'Conv', 'rule conv: c2 scaled by width', "yaml('Conv', TOKEN)", '[[16, 32, 3, 2], [32, 64, 3, 2], [32, 32, 3, 2]]'),
   };
 }
 
@@ -301,9 +302,9 @@ describeParity('${ctx.name}', import.meta.url, registry);
 /** test/figures.test.ts: params, gradients and GFLOPs of the package's config (fixtures/models). */
 export function figuresTest(ctx: ScaffoldContext): string {
   const T = ctx.token;
-  return `import { beforeAll, describe, expect, it } from 'vitest';
-import { summarize, useBackend } from '@plugconv/core';
-import { packageTestKit } from '@plugconv/test-harness/node';
+  return `import { beforeAll, describe, it } from 'vitest';
+import { useBackend } from '@plugconv/core';
+import { expectFigures, packageTestKit, type ConfigFigures } from '@plugconv/test-harness/node';
 import { modules } from '../src/index.js';
 
 const { configModel } = packageTestKit(import.meta.url, modules);
@@ -313,22 +314,13 @@ beforeAll(() => useBackend('wasm'));
 // The starter computes exactly what the block it replaces computes, so fixtures/models/${configName(ctx)} has
 // yolov8n's figures (ultralytics 8.2.82: 3,157,200 params, gradients = params - the frozen DFL's 16, GFLOPs at
 // 1x3x640x640). Once ${T} differs, pin its own figures here (and in the README's Figures).
-const FIGURES: Record<string, { params: number; gradients: number; gflops: number }> = {
+const FIGURES: Record<string, ConfigFigures> = {
   n: { params: 3157200, gradients: 3157184, gflops: 8.858 },
 };
 
 describe('${configName(ctx)}', () => {
   it.each(Object.keys(FIGURES))('at %s: params and gradients exactly, GFLOPs within 0.5 percent', (scale) => {
-    const want = FIGURES[scale]!;
-    const model = configModel('${configName(ctx)}', scale);
-    try {
-      const s = summarize(model, 640);
-      expect(s.params).toBe(want.params);
-      expect(s.gradients).toBe(want.gradients);
-      expect(Math.abs(s.gflops - want.gflops) / want.gflops).toBeLessThan(0.005);
-    } finally {
-      model.dispose();
-    }
+    expectFigures(configModel('${configName(ctx)}', scale), FIGURES[scale]!);
   });
 });
 `;
