@@ -1,4 +1,4 @@
-"""Imports a fetched ultralytics source tree offline and registers the seed modules in its YAML parser.
+"""Imports a fetched ultralytics source tree offline and registers the plug-in modules in its YAML parser.
 
     ultralytics = setup(source_dir, work_dir)
 
@@ -10,11 +10,11 @@
   module level by ultralytics.data.converter for a cache lock this never takes) are stubbed when they are not
   installed (Debian has neither as python3 packages ultralytics can use): the trainer's `read_results_csv`
   catches the failure, and the plots that need polars are off.
-- `register()` makes parse_model accept the seed modules with the channel rules of the block each one stands
+- `register()` makes parse_model accept the plug-in modules with the channel rules of the block each one stands
   in for (DSConv2D like Conv, C2f_DSConv like C2f, C3k2_DSConv like C3k2). parse_model keeps those rules in
   local sets (`base_modules`, `repeat_modules`) and identity tests (`m is C3k2`: repeat count inserted, c3k on
   at scales m/l/x, non-legacy Detect head), so registering a class there cannot be done from outside. The
-  function's source is read from the fetched tree at run time, each seed class is added beside its model
+  function's source is read from the fetched tree at run time, each plug-in class is added beside its model
   block in those sets and tests (every edit is checked to hit; if the source changed shape it stops with an
   error), and the result is compiled into ultralytics.nn.tasks in place of the original. The classes are also
   put into the module's globals, where parse_model looks YAML names up. Nothing of ultralytics is copied
@@ -37,7 +37,7 @@ EXPECTED_VERSION = "8.4.104"
 OFF_SETTINGS = ("sync", "hub", "clearml", "comet", "dvc", "mlflow", "neptune", "raytune", "tensorboard", "wandb",
                 "vscode_msg", "openvino_msg")
 
-# seed class name -> the ultralytics block whose parse rules it follows
+# plug-in class name -> the ultralytics block whose parse rules it follows
 STANDS_IN_FOR = {"DSConv2D": "Conv", "C2f_DSConv": "C2f", "C3k2_DSConv": "C3k2"}
 
 
@@ -110,15 +110,15 @@ def _patched_parse_model_source(src: str, stand_ins: dict[str, str]) -> str:
 
 
 def register() -> None:
-    """Registers the seed modules in ultralytics.nn.tasks (idempotent)."""
+    """Registers the plug-in modules in ultralytics.nn.tasks (idempotent)."""
     from ultralytics.nn import tasks
 
-    from plugconv_ref import seed_modules
+    from plugconv_ref import plugin_modules
 
-    if getattr(tasks.parse_model, "_plugconv_seed_modules", False):
+    if getattr(tasks.parse_model, "_plugconv_plugin_modules", False):
         return
     for name in STANDS_IN_FOR:
-        setattr(tasks, name, getattr(seed_modules, name))
+        setattr(tasks, name, getattr(plugin_modules, name))
     lines, first = inspect.getsourcelines(tasks.parse_model)
     # padded so that tracebacks through the patched function show the right line of tasks.py
     src = "\n" * (first - 1) + _patched_parse_model_source("".join(lines), STANDS_IN_FOR)
@@ -126,5 +126,5 @@ def register() -> None:
     namespace = vars(tasks)
     original = namespace["parse_model"]
     exec(code, namespace)
-    namespace["parse_model"]._plugconv_seed_modules = True
+    namespace["parse_model"]._plugconv_plugin_modules = True
     namespace["parse_model"].__wrapped_original__ = original

@@ -1,7 +1,7 @@
-"""Plain YOLO building blocks the seed modules are made of, written from their published behaviour (no
+"""Plain YOLO building blocks the plug-in modules are made of, written from their published behaviour (no
 ultralytics import): Conv, Bottleneck, the C2f / C3 cross-stage layouts, C3k, C3k2 and the PSA attention block.
 
-Every class takes a `bottleneck` factory where YOLO puts its Bottleneck, so a seed family's C3k2 variant is
+Every class takes a `bottleneck` factory where YOLO puts its Bottleneck, so a plug-in family's C3k2 variant is
 the same class with another factory. State-dict keys are ultralytics' (cv1.conv.weight, cv1.bn.*, m.0....).
 BatchNorm uses eps 1e-3 and momentum 0.03, what every BatchNorm in a YOLO model ends up with.
 """

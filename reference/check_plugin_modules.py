@@ -1,20 +1,20 @@
 #!/usr/bin/env python3
-"""Checks the PyTorch seed modules (plugconv_ref.seed_modules) against reference fixtures.
+"""Checks the PyTorch plug-in modules (plugconv_ref.plugin_modules) against reference fixtures.
 
 A fixture is <case>.json (module name, constructor args with c1 first) beside <case>.safetensors (`input`,
 `output` in eval mode, `state.<key>` tensors, PyTorch NCHW layout). For each one the module is built from the
 JSON, loads the state strictly, runs forward in eval mode, and the max |error| against `output` is printed.
 Exit 1 when any error exceeds the tolerance (1e-4 + 1e-3*|ref|, element-wise; the printed max is ~1e-6).
 
-    python3 reference/check_seed_modules.py [FIXTURE.json ...]
+    python3 reference/check_plugin_modules.py [FIXTURE.json ...]
 
 Without fixture arguments it checks every module fixture under packages/*/fixtures whose module
-plugconv_ref.seed_modules defines, plus those in each --extra-dir (e.g. a folder of ultralytics 8.4 module
+plugconv_ref.plugin_modules defines, plus those in each --extra-dir (e.g. a folder of ultralytics 8.4 module
 fixtures, where C3k2_DSConv_*.json live).
 
 With --ultralytics SRC (an ultralytics source tree, see train_demo/README.md) and --model-dir DIR, whole-model
-fixtures there (<cfg>-<scale>.json naming a YAML that uses seed modules, with `input`, `output` and
-`state.model.*`) are built by ultralytics' own parse_model with the seed modules registered
+fixtures there (<cfg>-<scale>.json naming a YAML that uses plug-in modules, with `input`, `output` and
+`state.model.*`) are built by ultralytics' own parse_model with the plug-in modules registered
 (train_demo/ultralytics_setup.py) and compared too; box rows in grid cells (divided by the anchor's stride).
 """
 
@@ -32,15 +32,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from plugconv_ref import safetensors_io  # noqa: E402
-from plugconv_ref import seed_modules  # noqa: E402
+from plugconv_ref import plugin_modules  # noqa: E402
 
 REPO = HERE.parent
 
 
 def build(name: str, args: list) -> torch.nn.Module:
-    cls = getattr(seed_modules, name, None)
+    cls = getattr(plugin_modules, name, None)
     if cls is None:
-        raise SystemExit(f"unknown module '{name}' (seed_modules has {', '.join(seed_modules.__all__)})")
+        raise SystemExit(f"unknown module '{name}' (plugin_modules has {', '.join(plugin_modules.__all__)})")
     return cls(*args)
 
 
@@ -92,7 +92,7 @@ def check_model(case: Path, ultralytics_src: Path) -> tuple[str, float, bool] | 
     from ultralytics.nn.tasks import DetectionModel
 
     if any(not r.startswith("nn.") and not hasattr(tasks, r) for r in rows):
-        return None  # uses modules of another seed family
+        return None  # uses modules of another plug-in family
 
     d["scale"] = spec["scale"]
     if "scales_t" in spec:
@@ -123,7 +123,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("cases", nargs="*", type=Path, help="fixture .json files")
     ap.add_argument("--extra-dir", type=Path, action="append", default=[],
-                    help="also check every <case>.json there whose module seed_modules defines")
+                    help="also check every <case>.json there whose module plugin_modules defines")
     ap.add_argument("--ultralytics", type=Path, help="ultralytics source tree, for whole-model fixtures")
     ap.add_argument("--model-dir", type=Path, action="append", default=[],
                     help="whole-model fixtures (<cfg>-<scale>.json + .safetensors); needs --ultralytics")
@@ -133,7 +133,7 @@ def main() -> int:
     for d in a.extra_dir:
         found += sorted(d.glob("*.json"))
     for c in found:
-        if c.with_suffix(".safetensors").exists() and json.loads(c.read_text()).get("module") in seed_modules.__all__:
+        if c.with_suffix(".safetensors").exists() and json.loads(c.read_text()).get("module") in plugin_modules.__all__:
             cases.append(c)
     if not cases:
         print("no fixtures found", file=sys.stderr)

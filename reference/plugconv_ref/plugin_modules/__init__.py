@@ -1,4 +1,4 @@
-"""PyTorch reference implementations of the seed modules (ultralytics state-dict keys, BN eps 1e-3)."""
+"""PyTorch reference implementations of the plug-in modules (ultralytics state-dict keys, BN eps 1e-3)."""
 
 from .blocks import C3k, C3k2, Attention, Bottleneck, Conv, PSABlock, autopad
 from .dsconv import (
