@@ -93,14 +93,16 @@ function modelFromWeights(opts: CheckOptions, ultralytics: UltralyticsVersion | 
   if (!flag && ck.semantics && ultralytics && ck.semantics.version !== ultralytics) {
     process.stderr.write(`WARNING ${fixturePath}'s JSON says ultralytics ${ultralytics}, the checkpoint was built with ${ck.semantics.version} (${ck.semantics.reason}); building as the checkpoint was\n`);
   }
+  // --ultralytics, else the checkpoint's own semantics, else (a plain state dict) the fixture's
+  const chosen = flag ?? (ck.semantics ? undefined : ultralytics);
   const loaded = checkpointModel(ck, {
     ...(opts.cfg ? { yaml: loadYoloConfig(resolveConfigPath(opts.cfg)) } : {}),
     ...(opts.scale ? { scale: opts.scale } : {}),
-    // the checkpoint's own semantics first; a plain state dict takes the fixture's
-    ...((flag ?? (ck.semantics ? undefined : ultralytics)) ? { ultralytics: flag ?? ultralytics } : {}),
+    ...(chosen ? { ultralytics: chosen } : {}),
     warn: (m) => process.stderr.write(`WARNING ${m}\n`),
   });
-  return { module: loaded.model, ...(loaded.parameterCount !== undefined ? { params: loaded.parameterCount } : {}), note: `${weights}, ultralytics ${loaded.semantics.version} semantics (${loaded.semantics.reason})` };
+  const why = flag ? '--ultralytics' : ck.semantics ? ck.semantics.reason : ultralytics ? `${fixturePath}'s JSON` : loaded.semantics.reason;
+  return { module: loaded.model, ...(loaded.parameterCount !== undefined ? { params: loaded.parameterCount } : {}), note: `${weights}, ultralytics ${loaded.semantics.version} semantics (${why})` };
 }
 
 /** What the module computes for the fixture's input (PyTorch layout): `output`, and `output_raw` for end2end heads. */
