@@ -40,7 +40,9 @@ let model: DetectionModel | null = null;
 let built = '';
 let pendingImage: File | null = null;
 /** A dropped checkpoint: the model is built from it (instead of the selected config) until a config is picked. */
-let checkpoint: { name: string; bytes: Uint8Array; imgsz?: number } | null = null;
+let checkpoint: { id: number; name: string; bytes: Uint8Array; yaml?: string; imgsz?: number } | null = null;
+/** Counts dropped checkpoints: a new drop rebuilds even when the file name is the same. */
+let drops = 0;
 /** The current model's class names (a checkpoint's; COCO's or class<i> otherwise). */
 let names: string[] | null = null;
 
@@ -88,14 +90,14 @@ function showLayers(m: DetectionModel): void {
 
 /** Builds the dropped checkpoint, else the selected config (if it changed), on the selected backend. */
 async function ensureModel(): Promise<DetectionModel> {
-  const key = `${checkpoint ? `checkpoint ${checkpoint.name}` : `${cfgSel.value}|${scaleSel.value}`}|${deployIn.checked}|${backendSel.value}`;
+  const key = `${checkpoint ? `checkpoint ${checkpoint.id}` : `${cfgSel.value}|${scaleSel.value}`}|${deployIn.checked}|${backendSel.value}`;
   if (model && built === key) return model;
   await useBackend(backendSel.value as BackendName);
   model?.dispose();
   model = null;
   if (checkpoint) {
     // read and built in the page: nothing in the file runs, its weights load as float32
-    const loaded = loadCheckpoint(checkpoint.bytes, { source: checkpoint.name, warn: () => {} });
+    const loaded = loadCheckpoint(checkpoint.bytes, { source: checkpoint.name, ...(checkpoint.yaml ? { yaml: checkpoint.yaml } : {}), warn: () => {} });
     model = loaded.model;
     names = loaded.names;
     if (loaded.imgsz) checkpoint.imgsz = loaded.imgsz;
@@ -173,7 +175,8 @@ async function takeFiles(files: File[]): Promise<void> {
   const loaded: string[] = [];
   if (ckpt) {
     setState('busy', `loading ${ckpt.name}…`);
-    checkpoint = { name: ckpt.name, bytes: new Uint8Array(await ckpt.arrayBuffer()) };
+    // a YAML dropped with it is the config of a plain state dict (a best.pt carries its own)
+    checkpoint = { id: ++drops, name: ckpt.name, bytes: new Uint8Array(await ckpt.arrayBuffer()), ...(yaml ? { yaml: await yaml.text() } : {}) };
     let m: DetectionModel;
     try {
       m = await ensureModel();
@@ -187,7 +190,7 @@ async function takeFiles(files: File[]): Promise<void> {
     $('summary').textContent = summaryLine(summarize(m, 640));
     showLayers(m);
   }
-  if (yaml) {
+  if (yaml && !ckpt) {
     checkpoint = null;
     const text = await yaml.text();
     parseYoloConfig(text, yaml.name); // fails here, naming the file, when it is not a YOLO config
@@ -199,7 +202,7 @@ async function takeFiles(files: File[]): Promise<void> {
     if (named && scalesOf(yaml.name).includes(named)) scaleSel.value = named;
     loaded.push(`config ${yaml.name}`);
   }
-  if (weights) {
+  if (weights && !ckpt) {
     setState('busy', `loading ${weights.name}…`);
     const m = await ensureModel();
     const tensors = decodeSafetensors(new Uint8Array(await weights.arrayBuffer()), weights.name);

@@ -132,6 +132,16 @@ describe.skipIf(!existsSync(CHROMIUM))('demo page (headless Chromium)', () => {
     await page.fill('#conf', '0.25');
   }, 300_000);
 
+  it('a plain state-dict .pt with its YAML dropped beside it', async () => {
+    const own = (name: string) => fileURLToPath(new URL(`../fixtures/checkpoints/${name}`, import.meta.url));
+    await page.fill('#imgsz', '64');
+    await page.setInputFiles('#files', [own('tiny_state_dict.pt'), own('tiny.yaml'), join(work, 'street.png')]);
+    expect(await settled()).toMatch(/^street\.png: \d+ detections in \d+ ms \(forward\) on wasm$/);
+    expect(await page.textContent('#loaded')).toBe('loaded: checkpoint tiny_state_dict.pt (3 classes: class0, class1, class2)');
+    await page.setInputFiles('#files', [own('tiny_state_dict.pt')]);
+    expect(await settled()).toMatch(/^error: tiny_state_dict\.pt is a torch\.save\(state_dict\) file .*: give the YAML config it was trained from/);
+  }, 300_000);
+
   it('shows a hostile checkpoint as an error naming the refused global (nothing runs)', async () => {
     await page.setInputFiles('#files', [coreCheckpoint('hostile_os_system_raw.pt')]);
     expect(await settled()).toMatch(/^error: hostile_os_system_raw\.pt: refused global 'os\.system'/);
