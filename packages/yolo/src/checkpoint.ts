@@ -116,8 +116,7 @@ function buildFromConfig(ck: Checkpoint, config: YoloConfig, from: string, optio
     });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    const unknown = /unknown module '([^']*)'/.exec(e.message)?.[1];
-    const hint = unknown
+    const hint = /unknown module '/.test(e.message)
       ? `; the model was trained with a module plugconv does not have (\`plugconv modules\` lists the registered ones): port it as a module package (pnpm gen module) and register it, or train with a registered one`
       : '';
     throw new ConfigError(`${ck.source}: ${from} does not build: ${e.message.replace(/^.*?\(its model YAML\): /, '')}${hint}`);
