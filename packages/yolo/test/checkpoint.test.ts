@@ -65,7 +65,7 @@ describe('loadCheckpoint (bytes in: what a browser has)', () => {
     expect(r.pass).toBe(true);
   });
 
-  it('yolo11-C3k2-DSConv-t.pt (a stripped best.pt with a DSConv block, classes pickled under a user's module path): PyTorch output', async () => {
+  it('yolo11-C3k2-DSConv-t.pt (a stripped best.pt with a DSConv block, classes pickled under a user module path): PyTorch output', async () => {
     await useBackend('cpu');
     const loaded = loadCheckpoint(bytesOf(core('yolo11-C3k2-DSConv-t.pt')), { source: 'yolo11-C3k2-DSConv-t.pt', ...quiet });
     expect(loaded).toMatchObject({ version: '8.4.104', parameterCount: 824696 });
