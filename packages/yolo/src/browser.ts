@@ -2,7 +2,7 @@
 // the `browser` export condition): every module registered, the predict pipeline as ultralytics runs it
 // (letterbox, forward, NMS, scale back, drawing) and latency measurement. Nothing here imports Node (no fs,
 // path or worker threads); configs come in as YAML text (`parseYoloConfig` + `buildModel` from @plugconv/core),
-// weights as bytes (`decodeSafetensors`).
+// weights as bytes (`decodeSafetensors`), ultralytics checkpoints as bytes (`loadCheckpoint`).
 
 export { registry } from './registry.generated.js';
 export * from './predict/image.js';
@@ -16,4 +16,5 @@ export * from './predict/coco.js';
 export * from './predict/draw.js';
 export * from './predict/font.js';
 export * from './predict/weights.js';
+export * from './checkpoint.js';
 export * from './latency.js';

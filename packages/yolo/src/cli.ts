@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.js';
 import { registerCheck } from './commands/check.js';
+import { registerConvert } from './commands/convert.js';
 import { registerModules } from './commands/modules.js';
 import { registerPredict } from './commands/predict.js';
 import { registerBench } from './commands/bench.js';
@@ -16,6 +17,7 @@ export function createProgram(): Command {
     .showHelpAfterError();
   registerInfo(program);
   registerCheck(program);
+  registerConvert(program);
   registerModules(program);
   registerPredict(program);
   registerBench(program);

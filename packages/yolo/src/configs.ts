@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildModel, type BuildOptions, type DetectionModel } from '@plugconv/core';
 import { loadYoloConfig, unscaledPath } from '@plugconv/core/node';
 import { registry } from './registry.generated.js';
+import { isWeightsFile, loadCheckpointFile } from './checkpoint-file.js';
 
 /** The folder of YAML configs shipped with this package. */
 export const CONFIG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'configs');
@@ -28,7 +29,12 @@ export function resolveConfigPath(cfg: string): string {
   throw new Error(`config '${cfg}' not found (not a file, not one of ${shippedConfigs().join(', ')})`);
 }
 
-/** Builds a model from a config path or shipped name with every registered module. */
+/**
+ * Builds a model with every registered module from a config path or shipped name, or from an ultralytics
+ * checkpoint (`best.pt`: built from its own YAML dict with its weights and semantics, see
+ * {@link loadCheckpointFile}; `scale` and `ultralytics` then override the checkpoint's).
+ */
 export function loadModel(cfg: string, options: Omit<BuildOptions, 'registry'> = {}): DetectionModel {
+  if (isWeightsFile(cfg)) return loadCheckpointFile(cfg, { ...(options.ultralytics ? { ultralytics: options.ultralytics } : {}), ...(options.scale ? { scale: options.scale } : {}), ...(options.warn ? { warn: options.warn } : {}) }).model;
   return buildModel(loadYoloConfig(resolveConfigPath(cfg)), { registry, ...options });
 }

@@ -8,3 +8,4 @@ export * from './browser.js';
 export * from './configs.js';
 export * from './predict/image-io.js';
 export * from './predict/weights-file.js';
+export * from './checkpoint-file.js';

@@ -11,10 +11,15 @@ import { decodeImage, writeImage } from '../src/predict/image-io.js';
 
 // The demo page (demo/), built with its vite config into a temporary folder, served over HTTP and driven in
 // headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH): build a shipped config and check the summary,
-// the layer table and the latency, then drop the yolov8-t fixture config, weights and an image, and screenshot.
+// the layer table and the latency, then drop the yolov8-t fixture config, weights and an image, and screenshot;
+// drop ultralytics checkpoints (a small one from core's fixtures, and the trained shapes model with a held-out
+// image when the tree has them) and check the detections and their class names.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const demoDir = fileURLToPath(new URL('../demo/', import.meta.url));
 const core = (name: string) => fileURLToPath(new URL(`../../core/fixtures/models/${name}`, import.meta.url));
+const coreCheckpoint = (name: string) => fileURLToPath(new URL(`../../core/fixtures/checkpoints/${name}`, import.meta.url));
+const trainedWeights = fileURLToPath(new URL('../weights/shapes-yolo11n-C3k2-DSConv.pt', import.meta.url));
+const demoImage = (name: string) => fileURLToPath(new URL(`../fixtures/demo/${name}`, import.meta.url));
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 
 let server: Server;
@@ -110,5 +115,51 @@ describe.skipIf(!existsSync(CHROMIUM))('demo page (headless Chromium)', () => {
     await page.selectOption('#scale', 'n');
     await page.setInputFiles('#files', [core('yolov8-t.safetensors')]);
     expect(await settled()).toMatch(/^error: yolov8-t\.safetensors does not fit this model .*shapes differ: model\.0\.conv\.weight expects \[16,3,3,3\], file has \[8,3,3,3\]/);
+  }, 300_000);
+
+  it("takes a dropped best.pt: the model from its own YAML and weights, its class names and training size", async () => {
+    await page.selectOption('#backend', 'wasm');
+    await page.fill('#conf', '0'); // random weights: every score is small
+    await page.setInputFiles('#files', [coreCheckpoint('tiny_detect_last.pt'), join(work, 'street.png')]);
+    const status = await settled();
+    expect(status).toMatch(/^street\.png: (\d+) detections in \d+ ms \(forward\) on wasm$/);
+    expect(await page.textContent('#loaded')).toBe('loaded: checkpoint tiny_detect_last.pt (2 classes: cat, dog)');
+    expect(await page.inputValue('#imgsz')).toBe('64');
+    const classes = await page.locator('#detections tr td:nth-child(2)').allTextContents();
+    expect(classes.length).toBeGreaterThan(0);
+    expect(new Set(classes).size).toBeLessThanOrEqual(2);
+    for (const c of classes) expect(['cat', 'dog']).toContain(c);
+    await page.fill('#conf', '0.25');
+  }, 300_000);
+
+  it('a plain state-dict .pt with its YAML dropped beside it', async () => {
+    const own = (name: string) => fileURLToPath(new URL(`../fixtures/checkpoints/${name}`, import.meta.url));
+    await page.fill('#imgsz', '64');
+    await page.setInputFiles('#files', [own('tiny_state_dict.pt'), own('tiny.yaml'), join(work, 'street.png')]);
+    expect(await settled()).toMatch(/^street\.png: \d+ detections in \d+ ms \(forward\) on wasm$/);
+    expect(await page.textContent('#loaded')).toBe('loaded: checkpoint tiny_state_dict.pt (3 classes: class0, class1, class2)');
+    await page.setInputFiles('#files', [own('tiny_state_dict.pt')]);
+    expect(await settled()).toMatch(/^error: tiny_state_dict\.pt is a torch\.save\(state_dict\) file .*: give the YAML config it was trained from/);
+  }, 300_000);
+
+  it('shows a hostile checkpoint as an error naming the refused global (nothing runs)', async () => {
+    await page.setInputFiles('#files', [coreCheckpoint('hostile_os_system_raw.pt')]);
+    expect(await settled()).toMatch(/^error: hostile_os_system_raw\.pt: refused global 'os\.system'/);
+    await page.setInputFiles('#files', [coreCheckpoint('classify.pt')]);
+    expect(await settled()).toMatch(/^error: classify\.pt is a classification checkpoint/);
+  }, 300_000);
+
+  it.skipIf(!existsSync(trainedWeights))("the trained shapes model on a held-out photograph: ultralytics' detections, real class names; screenshot", async () => {
+    const ref = JSON.parse(readFileSync(demoImage('ultralytics-predict.json'), 'utf8')) as { images: { image: string; detections: { name: string; score: number }[] }[] };
+    const expected = ref.images.find((i) => i.image === 'chelsea.png')!.detections;
+    await page.selectOption('#backend', 'wasm');
+    await page.setInputFiles('#files', [trainedWeights, demoImage('chelsea.png')]);
+    expect(await settled()).toMatch(new RegExp(`^chelsea\\.png: ${expected.length} detections in \\d+ ms \\(forward\\) on wasm$`));
+    expect(await page.textContent('#loaded')).toBe('loaded: checkpoint shapes-yolo11n-C3k2-DSConv.pt (4 classes: circle, square, triangle, star)');
+    expect(await page.inputValue('#imgsz')).toBe('320');
+    const rows = await page.locator('#detections tr').evaluateAll((trs) => trs.slice(1).map((tr) => [tr.children[1]!.textContent, tr.children[2]!.textContent]));
+    expect(rows.map(([name]) => name)).toEqual(expected.map((d) => d.name));
+    expect(rows.map(([, conf]) => Number(conf))).toEqual(expected.map((d) => Number(d.score.toFixed(3))));
+    writeFileSync(join(work, 'demo-trained.png'), await page.screenshot({ fullPage: true }));
   }, 300_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
@@ -28,7 +29,7 @@ function compare(a: RgbImage, b: RgbImage): { max: number; differing: number } {
   return { max, differing };
 }
 
-/** The synthetic source of letterbox_resize (scripts/make-letterbox-fixtures.py). */
+/** The synthetic source of the letterbox fixtures (reference/make_letterbox_fixtures.py). */
 function synthetic(h: number, w: number): RgbImage {
   const img = createImage(w, h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) img.data[(y * w + x) * 3 + c] = ((x * 37 + y * 91 + c * 53) ^ ((x * y) >> 3)) & 255;
@@ -82,6 +83,27 @@ describe('letterbox (ultralytics LetterBox, auto=False)', () => {
     expect([lb.padLeft, lb.padTop]).toEqual([110, 135]);
     expect(lb.image.data[0]).toBe(114);
     expect(lb.image.data[((135 * 320) + 110) * 3]).toBe(7);
+  });
+});
+
+describe("letterbox auto (ultralytics 8.4 predict's LetterBox for one image of a PyTorch model)", () => {
+  const meta = JSON.parse(readFileSync(fixture('letterbox_auto.json'), 'utf8')) as {
+    cases: { name: string; shape: [number, number]; imgsz: number; stride: number; letterboxed: [number, number]; ratio: number; pad: { top: number; left: number } }[];
+  };
+  const auto = readSafetensors(fixture('letterbox_auto.safetensors'));
+  it('the fixture has the seven cases', () => expect(meta.cases.map((c) => c.name)).toEqual([...auto.keys()]));
+  it.each(meta.cases.map((c) => [c.name, c] as const))("%s: ultralytics' image bit for bit, its padding and ratio", (_, c) => {
+    const lb = letterbox(synthetic(...c.shape), { size: c.imgsz, auto: true, stride: c.stride });
+    expect([lb.image.height, lb.image.width]).toEqual(c.letterboxed);
+    expect([lb.padTop, lb.padLeft]).toEqual([c.pad.top, c.pad.left]);
+    expect(lb.ratio).toBe(c.ratio);
+    expect(compare(lb.image, toImage(auto.get(c.name)!))).toEqual({ max: 0, differing: 0 });
+  });
+  it('is not the square letterbox: same resize, less padding', () => {
+    const c = meta.cases.find((x) => x.name === 'auto_300x451_320')!;
+    const square = letterbox(synthetic(...c.shape), { size: c.imgsz });
+    expect([square.image.height, square.image.width]).toEqual([320, 320]);
+    expect(c.letterboxed).toEqual([224, 320]);
   });
 });
 

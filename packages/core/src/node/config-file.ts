@@ -21,11 +21,15 @@ export function unscaledPath(path: string): {
   return { path };
 }
 
-/** Reads a YOLO YAML file, resolving ultralytics' scale-in-the-name convention. */
+/**
+ * Reads a YOLO YAML file, resolving ultralytics' scale-in-the-name convention; a file whose name carries no
+ * scale keeps its own top-level `scale:` key, if it has one.
+ */
 export function loadYoloConfig(path: string): YoloConfig {
   const resolved = unscaledPath(path);
   if (!existsSync(resolved.path)) throw new ConfigError(`${path}: no such file`);
   const cfg = parseYoloConfig(readFileSync(resolved.path, 'utf8'), path);
   const name = basename(path);
-  return { ...cfg, yamlFile: name, scale: resolved.scale };
+  // the scale the file name carries, else a top-level `scale:` key (a YAML written from a checkpoint's dict)
+  return { ...cfg, yamlFile: name, scale: resolved.scale ?? (typeof cfg.scale === 'string' ? cfg.scale : undefined) };
 }

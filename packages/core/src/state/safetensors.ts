@@ -144,7 +144,7 @@ export function tensorFromBytes(bytes: Uint8Array, dtype: string, shape: number[
 /** One tensor to write as it is: its safetensors dtype, shape and little-endian, row-major bytes. */
 export interface RawTensor {
   /** safetensors dtype of the payload. */
-  dtype: 'F32' | 'I32' | 'U8';
+  dtype: 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
   /** Tensor shape. */
   shape: number[];
   /** The data, little-endian, row-major. */

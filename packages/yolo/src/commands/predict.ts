@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import type { DetectionModel } from '@plugconv/core';
+import { readSafetensorsMetadata, type DetectionModel } from '@plugconv/core';
 import { loadModel } from '../configs.js';
 import { useNodeBackend } from '../node-backends.js';
-import { imgszOption, intOption, numberOption, requireImgszMultiple } from '../options.js';
+import { imgszOption, intOption, numberOption, requireImgszMultiple, ultralyticsOption } from '../options.js';
+import { isWeightsFile, loadCheckpointFile, requireFile, weightsFileKind } from '../checkpoint-file.js';
+import { namesFromValue, parseClassNames } from '../predict/class-names.js';
 import { UsageError } from '../usage-error.js';
 import { classNames } from '../predict/coco.js';
 import { drawDetections } from '../predict/draw.js';
@@ -17,11 +19,12 @@ import { loadWeights } from '../predict/weights-file.js';
 
 /** Options of `plugconv predict` as commander gives them. */
 export interface PredictCliOptions {
-  weights: string;
+  weights?: string;
+  names?: string;
   source: string;
   out: string;
   scale?: string;
-  imgsz: string;
+  imgsz?: string;
   conf: string;
   iou: string;
   maxDet: string;
@@ -29,6 +32,7 @@ export interface PredictCliOptions {
   rect?: boolean;
   backend: string;
   save: boolean;
+  ultralytics?: string;
 }
 
 /** One image's entry in predictions.json. */
@@ -68,8 +72,13 @@ export function describeDetections(dets: ImageResult['detections']): string {
  * as the source) unless `save` is false, and `predictions.json` there. Undecodable images in a folder are
  * reported and skipped (they appear under `errors`); a single undecodable image throws.
  */
-export async function runPredict(model: DetectionModel, files: string[], outDir: string, opts: PredictOptions & { save: boolean; folder: boolean; meta: Record<string, unknown> }): Promise<{ results: ImageResult[]; errors: { file: string; error: string }[] }> {
-  const names = classNames(model.head?.nc ?? 80);
+export async function runPredict(
+  model: DetectionModel,
+  files: string[],
+  outDir: string,
+  opts: PredictOptions & { save: boolean; folder: boolean; meta: Record<string, unknown>; names?: string[] },
+): Promise<{ results: ImageResult[]; errors: { file: string; error: string }[] }> {
+  const names = opts.names ?? classNames(model.head?.nc ?? 80);
   const results: ImageResult[] = [];
   const errors: { file: string; error: string }[] = [];
   const bar = opts.folder ? new SingleBar({ format: 'predict [{bar}] {value}/{total} {file}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic) : null;
@@ -97,57 +106,111 @@ export async function runPredict(model: DetectionModel, files: string[], outDir:
   return { results, errors };
 }
 
-/** `plugconv predict CFG --weights W --source IMAGE|DIR`: detections as ultralytics' predict gives them. */
+/** Class names from `--names`: a names file (data YAML, JSON, text) or a comma-separated list. */
+export function namesOption(v: string): string[] {
+  if (existsSync(v) && statSync(v).isFile()) {
+    const ext = extname(v).toLowerCase();
+    const kind = ext === '.yaml' || ext === '.yml' ? 'yaml' : ext === '.json' ? 'json' : 'text';
+    try {
+      return parseClassNames(readFileSync(v, 'utf8'), kind, `--names ${v}`);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const names = v.split(',').map((n) => n.trim());
+  if (names.some((n) => !n)) throw new UsageError(`--names: not a file, and not a comma-separated list of names: '${v}'`);
+  return names;
+}
+
+/** The class names a safetensors file records (`plugconv convert` writes them), if any. */
+function safetensorsNames(path: string): string[] | undefined {
+  if (weightsFileKind(path) !== 'safetensors') return undefined;
+  const buf = readFileSync(path);
+  const meta = readSafetensorsMetadata(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+  try {
+    return meta.names ? namesFromValue(JSON.parse(meta.names)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The model of `plugconv predict`: a checkpoint, or a YAML config with --weights; its names and default imgsz. */
+function predictModel(arg: string, o: PredictCliOptions): { model: DetectionModel; names?: string[]; imgsz: number; weights: string } {
+  const warn = (m: string) => process.stderr.write(`WARNING ${m}\n`);
+  const ultralytics = ultralyticsOption(o.ultralytics);
+  const given = o.names === undefined ? undefined : namesOption(o.names);
+  if (isWeightsFile(arg)) {
+    if (o.weights) throw new UsageError(`--weights is for a YAML config: ${arg} is a checkpoint and holds its own weights`);
+    const loaded = loadCheckpointFile(arg, { ...(ultralytics ? { ultralytics } : {}), ...(given ? { names: given } : {}), warn });
+    return { model: loaded.model, names: loaded.names, imgsz: loaded.imgsz ?? 640, weights: arg };
+  }
+  if (!o.weights) throw new UsageError(`--weights FILE is required with a YAML config (${arg}); or give an ultralytics checkpoint (best.pt) as the model`);
+  requireFile(o.weights, '--weights');
+  const model = loadModel(arg, { scale: o.scale, ...(ultralytics ? { ultralytics } : {}), warn });
+  try {
+    loadWeights(model, o.weights);
+  } catch (e) {
+    model.dispose();
+    throw e instanceof WeightsError ? new UsageError(e.message) : e;
+  }
+  const names = given ?? safetensorsNames(o.weights);
+  return { model, ...(names ? { names } : {}), imgsz: 640, weights: o.weights };
+}
+
+/** `plugconv predict MODEL --source IMAGE|DIR`: detections as ultralytics' predict gives them. */
 export function registerPredict(program: Command): void {
   program
     .command('predict')
     .description('detect objects in an image or a folder of images: annotated copies and predictions.json')
-    .argument('<cfg>', 'YAML path or shipped config name (yolov8n.yaml = yolov8.yaml at scale n)')
-    .requiredOption('--weights <file>', '.safetensors state dict (PyTorch layout, ultralytics key names)')
+    .argument('<model>', 'an ultralytics checkpoint (best.pt: weights, class names and semantics from it), or a YAML config (path or shipped name, yolov8n.yaml = yolov8.yaml at scale n) with --weights')
+    .option('--weights <file>', 'weights of a YAML config: .safetensors state dict (PyTorch layout, ultralytics key names) or a .pt')
     .requiredOption('--source <path>', 'a .jpg/.png image or a folder of them')
+    .option('--names <names>', 'class names: a data YAML (names:), a .json, a text file (one per line) or a comma-separated list (default: the checkpoint\'s, else the weights file\'s, else COCO\'s for 80 classes)')
     .option('--out <dir>', 'output folder', 'runs/predict')
-    .option('--scale <s>', 'model scale (n, s, m, l, x, t)')
-    .option('--imgsz <px>', 'letterbox size (a multiple of the stride)', '640')
+    .option('--scale <s>', 'model scale (n, s, m, l, x, t) of a YAML config')
+    .option('--imgsz <px>', "letterbox size, a multiple of the stride (default: the checkpoint's training size, else 640)")
     .option('--conf <c>', 'confidence threshold', '0.25')
     .option('--iou <t>', 'NMS IoU threshold', '0.7')
     .option('--max-det <n>', 'at most this many detections per image', '300')
     .option('--agnostic', 'class-agnostic NMS')
-    .option('--rect', "pad to a stride multiple only (ultralytics' rectangular inference) instead of imgsz x imgsz")
+    .option('--rect', "pad to a stride multiple only, as ultralytics' predict does (the default)")
+    .option('--no-rect', 'pad to imgsz x imgsz (the square input of an exported model) instead')
+    .option('--ultralytics <version>', "build with this release's semantics, 8.2 or 8.4 (default: the checkpoint's, else the YAML's, else 8.4)")
     .option('--no-save', 'write predictions.json only, no annotated images')
     .option('--backend <b>', 'tfjs backend (wasm, cpu)', 'wasm')
-    .action(async (cfg: string, o: PredictCliOptions) => {
+    .action(async (arg: string, o: PredictCliOptions) => {
       const opts: PredictOptions = {
-        imgsz: imgszOption(o.imgsz),
         conf: numberOption('conf', o.conf, { min: 0, max: 1 }),
         iou: numberOption('iou', o.iou, { min: 0, max: 1 }),
         maxDet: intOption('max-det', o.maxDet, 1, 100000),
         agnostic: !!o.agnostic,
-        rect: !!o.rect,
+        rect: o.rect ?? true,
       };
       const { files, folder } = listSources(o.source);
-      if (!existsSync(o.weights)) throw new UsageError(`--weights ${o.weights}: no such file`);
       const backend = await useNodeBackend(o.backend);
-      const model = loadModel(cfg, { scale: o.scale, warn: (m) => process.stderr.write(`WARNING ${m}\n`) });
+      const t0 = performance.now();
+      const { model, names, imgsz, weights } = predictModel(arg, o);
+      const loadMs = performance.now() - t0;
       try {
-        try {
-          loadWeights(model, o.weights);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-        model.eval();
+        opts.imgsz = o.imgsz === undefined ? imgsz : imgszOption(o.imgsz);
+        const nc = model.head?.nc ?? 80;
+        if (names && names.length !== nc) throw new UsageError(`--names gives ${names.length} class names, the model has ${nc} classes`);
         const maxStride = Math.max(32, ...model.stride);
-        requireImgszMultiple(opts.imgsz!, maxStride, `the model's stride ${maxStride}`);
-        const meta = { config: cfg, scale: o.scale ?? null, weights: resolve(o.weights), backend, imgsz: opts.imgsz, conf: opts.conf, iou: opts.iou, maxDet: opts.maxDet, agnostic: opts.agnostic, rect: opts.rect };
+        requireImgszMultiple(opts.imgsz, maxStride, `the model's stride ${maxStride}`);
+        console.log(`${arg}: ${weights === arg ? '' : `weights ${weights}, `}${nc} classes, loaded in ${loadMs.toFixed(0)} ms on ${backend}`);
+        const meta = { config: arg, scale: o.scale ?? null, weights: resolve(weights), backend, imgsz: opts.imgsz, conf: opts.conf, iou: opts.iou, maxDet: opts.maxDet, agnostic: opts.agnostic, rect: opts.rect, end2end: !!model.head?.end2end, ...(names ? { names } : {}) };
         let run;
         try {
-          run = await runPredict(model, files, o.out, { ...opts, save: o.save, folder, meta });
+          run = await runPredict(model, files, o.out, { ...opts, save: o.save, folder, meta, ...(names ? { names } : {}) });
         } catch (e) {
           if (e instanceof ImageDecodeError || e instanceof WeightsError) throw new UsageError(e.message);
           throw e;
         }
         for (const err of run.errors) process.stderr.write(`WARNING skipped ${err.error}\n`);
         const n = run.results.reduce((a, r) => a + r.detections.length, 0);
-        console.log(`${run.results.length} image${run.results.length === 1 ? '' : 's'}, ${n} detections; results saved to ${resolve(o.out)}`);
+        const ms = run.results.map((r) => r.speed.preprocess + r.speed.inference + r.speed.postprocess).sort((a, b) => a - b);
+        const median = ms.length ? ` (median ${ms[Math.floor(ms.length / 2)]!.toFixed(1)} ms per image)` : '';
+        console.log(`${run.results.length} image${run.results.length === 1 ? '' : 's'}, ${n} detections${median}; results saved to ${resolve(o.out)}`);
         if (run.errors.length) process.exitCode = 2;
       } finally {
         model.dispose();

@@ -101,3 +101,28 @@ export async function nonMaxSuppression(pred: tf.Tensor, options: NmsOptions = {
   }
   return out;
 }
+
+/**
+ * ultralytics' non_max_suppression for an end-to-end head's output (B, k, 6) = [x1, y1, x2, y2, score, class]
+ * (YOLO26: already the top-k of the one-to-one predictions, no NMS): per image the rows whose score > conf
+ * (and whose class is in `classes`), in their order, at most maxDet. `iou` and `agnostic` do not apply.
+ */
+export async function end2endDetections(pred: tf.Tensor, options: NmsOptions = {}): Promise<Detection[][]> {
+  const conf = check('conf', options.conf ?? 0.25, 0, 1);
+  const maxDet = check('maxDet', options.maxDet ?? 300, 1, Number.MAX_SAFE_INTEGER);
+  if (pred.rank !== 3 || pred.shape[2] !== 6) throw new Error(`end2end: expected a (batch, k, 6) top-k output, got [${pred.shape}]`);
+  const [batch, k] = pred.shape as [number, number, number];
+  const keepClass = options.classes ? new Set(options.classes) : null;
+  const data = (await pred.data()) as Float32Array;
+  const out: Detection[][] = [];
+  for (let b = 0; b < batch; b++) {
+    const dets: Detection[] = [];
+    for (let r = 0; r < k && dets.length < maxDet; r++) {
+      const o = (b * k + r) * 6;
+      const cls = data[o + 5]!;
+      if (data[o + 4]! > conf && (!keepClass || keepClass.has(cls))) dets.push({ box: [data[o]!, data[o + 1]!, data[o + 2]!, data[o + 3]!], conf: data[o + 4]!, cls });
+    }
+    out.push(dets);
+  }
+  return out;
+}

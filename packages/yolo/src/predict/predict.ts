@@ -3,16 +3,17 @@ import type { DetectionModel } from '@plugconv/core';
 import type { Detection } from './detection.js';
 import type { RgbImage } from './image.js';
 import { letterbox } from './letterbox.js';
-import { nonMaxSuppression, type NmsOptions } from './nms.js';
+import { end2endDetections, nonMaxSuppression, type NmsOptions } from './nms.js';
 import { scaleBoxes } from './scale-boxes.js';
 
-/** Options of {@link predictImage}: the NMS options plus the letterbox size. */
+/** Options of {@link predictImage}: the NMS options plus the letterbox size and mode. */
 export interface PredictOptions extends NmsOptions {
   /** Letterbox side (default 640); must be a multiple of the model's largest stride. */
   imgsz?: number;
   /**
-   * Pad only to a multiple of the stride (ultralytics' rectangular inference, what it does for a .pt model)
-   * instead of to imgsz x imgsz (default false: the square input of an exported model, as the fixtures).
+   * ultralytics' predict letterbox for a single image (default true): pad only to a multiple of the largest
+   * stride (auto, "rectangular inference", what ultralytics' predict does with a PyTorch model); false pads
+   * to imgsz x imgsz (the square input an exported model needs).
    */
   rect?: boolean;
 }
@@ -41,9 +42,10 @@ export function imageToInput(img: RgbImage): tf.Tensor4D {
 }
 
 /**
- * ultralytics' predict for one image: LetterBox to imgsz (cv2 INTER_LINEAR, pad 114), RGB / 255, eval forward,
- * non_max_suppression (conf 0.25, IoU 0.7, max_det 300 by default), scale_boxes back to the image. Leaves no
- * tensors behind.
+ * ultralytics' predict for one image: LetterBox to imgsz (auto: minimal padding to a stride multiple, unless
+ * `rect` is false; cv2 INTER_LINEAR, pad 114), RGB / 255, eval forward, non_max_suppression (conf 0.25, IoU
+ * 0.7, max_det 300 by default; an end2end head's top-k output is only filtered by confidence, no NMS),
+ * scale_boxes back to the image. Leaves no tensors behind.
  */
 export async function predictImage(model: DetectionModel, img: RgbImage, options: PredictOptions = {}): Promise<Prediction> {
   const imgsz = options.imgsz ?? 640;
@@ -52,7 +54,7 @@ export async function predictImage(model: DetectionModel, img: RgbImage, options
     throw new Error(`imgsz must be a multiple of the model's stride ${maxStride}, got ${imgsz}`);
   }
   const t0 = performance.now();
-  const lb = letterbox(img, { size: imgsz, auto: options.rect ?? false, stride: maxStride });
+  const lb = letterbox(img, { size: imgsz, auto: options.rect ?? true, stride: maxStride });
   const x = imageToInput(lb.image);
   const t1 = performance.now();
   let y: tf.Tensor;
@@ -64,7 +66,7 @@ export async function predictImage(model: DetectionModel, img: RgbImage, options
   try {
     await y.data();
     const t2 = performance.now();
-    const [dets] = await nonMaxSuppression(y, options);
+    const [dets] = model.head?.end2end ? await end2endDetections(y, options) : await nonMaxSuppression(y, options);
     const detections = scaleBoxes([lb.image.height, lb.image.width], dets!, [img.height, img.width]);
     return { detections, speed: { preprocess: t1 - t0, inference: t2 - t1, postprocess: performance.now() - t2 } };
   } finally {
