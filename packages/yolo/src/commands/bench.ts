@@ -158,7 +158,7 @@ export function registerBench(program: Command): void {
     .description('forward latency (median after warm-up), achieved GFLOP/s and peak memory of a config')
     .option('--cfg <cfg>', 'YAML path or shipped config name (yolov8n.yaml = yolov8.yaml at scale n)')
     .option('--all', 'every shipped config, as built and deployed: a Markdown table')
-    .option('--scale <s>', 'model scale (n, s, m, l, x, t; --all defaults to n)')
+    .option('--scale <s>', "model scale (n, s, m, l, x; default: the config name's, else the first listed; --all: n)")
     .option('--imgsz <px>', 'square input size', '640')
     .option('--batch <n>', 'batch size', '1')
     .option('--backend <b>', 'tfjs backend (wasm, cpu)', 'wasm')
