@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
 import { deploy, fuse, summarize } from '@plugconv/core';
 import { loadModel, shippedConfigs } from '../configs.js';
 import { achievedGflops, measureLatency, type Latency } from '../latency.js';
 import { useNodeBackend } from '../node-backends.js';
 import { imgszOption, intOption, requireImgszMultiple } from '../options.js';
 import { UsageError } from '../usage-error.js';
+import { progress } from '../progress.js';
 
 /** What to benchmark: a config at a scale, image size, batch and backend, in one of three structures. */
 export interface BenchOptions {
@@ -118,21 +118,19 @@ export interface BenchPair {
   deploy: BenchResult;
 }
 
-/** {@link runBench} of every config as built and deployed, with a progress bar labelled `label` on stderr. */
+/**
+ * {@link runBench} of every config as built and deployed, with progress labelled `label` on stderr (a bar on a
+ * terminal, one line per config otherwise).
+ */
 export async function benchPairs(configs: readonly string[], o: Omit<BenchOptions, 'cfg' | 'structure'>, label: string): Promise<BenchPair[]> {
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {config}`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
-  bar.start(configs.length, 0, { config: '' });
+  const bar = progress(label, configs.length);
   const pairs: BenchPair[] = [];
-  try {
-    for (const [i, cfg] of configs.entries()) {
-      bar.update(i, { config: cfg });
-      const one = (structure: BenchOptions['structure']) => runBench({ ...o, cfg, structure });
-      pairs.push({ train: await one('train'), deploy: await one('deploy') });
-    }
-    bar.update(configs.length, { config: '' });
-  } finally {
-    bar.stop();
+  for (const [i, cfg] of configs.entries()) {
+    bar.item(i, cfg);
+    const one = (structure: BenchOptions['structure']) => runBench({ ...o, cfg, structure });
+    pairs.push({ train: await one('train'), deploy: await one('deploy') });
   }
+  bar.done();
   return pairs;
 }
 

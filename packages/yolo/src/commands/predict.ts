@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
+import { interactive } from '../progress.js';
 import type { DetectionModel } from '@plugconv/core';
 import { loadModel } from '../configs.js';
 import { useNodeBackend } from '../node-backends.js';
@@ -72,7 +73,8 @@ export async function runPredict(model: DetectionModel, files: string[], outDir:
   const names = classNames(model.head?.nc ?? 80);
   const results: ImageResult[] = [];
   const errors: { file: string; error: string }[] = [];
-  const bar = opts.folder ? new SingleBar({ format: 'predict [{bar}] {value}/{total} {file}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic) : null;
+  // a bar on a terminal; otherwise the per-image lines below
+  const bar = opts.folder && interactive() ? new SingleBar({ format: 'predict [{bar}] {value}/{total} {file}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic) : null;
   bar?.start(files.length, 0, { file: '' });
   for (const [i, file] of files.entries()) {
     bar?.update(i, { file: basename(file) });
