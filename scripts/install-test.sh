@@ -113,7 +113,7 @@ step "(d) tsc --noEmit on a strict TypeScript file"
 cat > tsconfig.types.json <<'EOF'
 {
   "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "lib": ["ES2022", "DOM"],
-    "types": ["node"], "strict": true, "noEmit": true, "skipLibCheck": false, "verbatimModuleSyntax": true },
+    "strict": true, "noEmit": true, "skipLibCheck": false, "verbatimModuleSyntax": true },
   "files": ["types.ts"]
 }
 EOF

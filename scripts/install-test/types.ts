@@ -1,5 +1,5 @@
-// The published types are real, not `any`: this compiles (strict, NodeNext, library types checked), and the
-// @ts-expect-error lines must fail to compile.
+// The published types are real, not `any`: this compiles (strict, NodeNext, library types checked), and each
+// line marked as an expected error must fail to compile.
 import * as tf from '@tensorflow/tfjs-core';
 import { coreModules, Registry, summarize, type ModelSummary, type ModuleSpec, type StateDict } from '@plugconv/core';
 import { checkFixture, type FixtureFile } from '@plugconv/core/node';
