@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, makeDivisibleUltralytics as makeDivisible, modelName, parseYoloConfig, pyLiteral, pyRound, summarize } from '../src/index.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildModel, makeDivisibleUltralytics as makeDivisible, modelName, parseYoloConfig, pyLiteral, pyRound, scaledName, scaleFromName, summarize, unscaledName } from '../src/index.js';
 import { loadYoloConfig, unscaledPath } from '../src/node.js';
 import { coreRegistry, fixturePath, fromYaml } from './helpers.js';
 
@@ -22,13 +25,46 @@ describe('scales and names', () => {
     expect(cfg.scale).toBe('n');
     expect(modelName(cfg, 'n')).toBe('YOLOv8n');
   });
-  it('no scale with scales present: the first, with a warning', () => {
+  it("the scale letter of a name, as ultralytics' guess_model_scale reads it", () => {
+    const cases: [string, string | undefined][] = [
+      ['yolov8s.yaml', 's'], ['/tmp/x/yolov8s.yaml', 's'], ['my-yolov8n-DSConv.yaml', 'n'], ['yolo11m.yaml', 'm'],
+      ['yolo26x-p2.yaml', 'x'], ['yolov8.yaml', undefined], ['yolov8-p2.yaml', undefined], ['yolov8t.yaml', undefined], ['model.yaml', undefined],
+    ];
+    expect(cases.map(([n]) => scaleFromName(n))).toEqual(cases.map(([, s]) => s));
+    expect(['yolov8n-C2f-DSConv.yaml', 'dir/yolo11s.yaml', 'yolov8.yaml'].map(unscaledName)).toEqual(['yolov8-C2f-DSConv.yaml', 'dir/yolo11.yaml', 'yolov8.yaml']);
+    expect(scaledName('yolov8-C2f-DSConv.yaml', 'm')).toBe('yolov8m-C2f-DSConv.yaml');
+  });
+  it('a file whose name carries a scale builds that scale, wherever it is and whether or not yolov8.yaml is beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugconv-scale-'));
+    writeFileSync(join(dir, 'yolov8s.yaml'), readFileSync(fixturePath('models/yolov8.yaml')));
+    const cfg = loadYoloConfig(join(dir, 'yolov8s.yaml'));
+    expect([cfg.scale, cfg.yamlFile]).toEqual(['s', 'yolov8s.yaml']);
+    const warnings: string[] = [];
+    const m = buildModel(cfg, { registry: coreRegistry, warn: (w) => warnings.push(w), ultralytics: '8.2' });
+    expect([m.name, m.numParams(), warnings]).toEqual(['YOLOv8s', 11166560, []]);
+  });
+  it("the caller's scale wins over the name, and the name says what was built", () => {
+    const cfg = loadYoloConfig(fixturePath('models/yolov8s.yaml'));
+    const m = buildModel(cfg, { registry: coreRegistry, scale: 't', ultralytics: '8.2' });
+    expect([m.name, m.numParams()]).toEqual(['YOLOv8t', 1174568]);
+    expect(modelName(parseYoloConfig('nc: 1\nbackbone: []\nhead: []\n', 'my-model.yaml'), 'n')).toBe('my-model (n)');
+  });
+  it('text parsed under a file name takes its scale from the name (the browser way)', () => {
+    const text = readFileSync(fixturePath('models/yolov8.yaml'), 'utf8');
+    const m = buildModel(parseYoloConfig(text, 'yolov8m.yaml'), { registry: coreRegistry, warn: () => expect.unreachable(), ultralytics: '8.2' });
+    expect([m.name, m.numParams()]).toEqual(['YOLOv8m', 25902640]);
+  });
+  it("no scale with scales present: the first, with ultralytics' warning", () => {
     const warnings: string[] = [];
     const text = 'nc: 3\nscales:\n  a: [1.0, 0.25, 1024]\n  b: [1.0, 1.0, 1024]\nbackbone:\n  - [-1, 2, C2f, [64]]\nhead:\n  - [[0], 1, Detect, [nc]]\n';
     const m = buildModel(parseYoloConfig(text), { registry: coreRegistry, warn: (w) => warnings.push(w) });
-    expect(warnings).toEqual(["no model scale passed, assuming scale='a'"]);
+    expect(warnings).toEqual(["no model scale passed. Assuming scale='a'."]);
     expect(m.info[0]!.args).toEqual([3, 16, 2]);
     expect(m.head!.nc).toBe(3);
+  });
+  it('a scale from the name that the config does not list names the file', () => {
+    const text = 'nc: 3\nscales:\n  a: [1.0, 0.25, 1024]\nbackbone:\n  - [-1, 2, C2f, [64]]\nhead:\n  - [[0], 1, Detect, [nc]]\n';
+    expect(() => buildModel(parseYoloConfig(text, 'yolov9x.yaml'), { registry: coreRegistry })).toThrow("yolov9x.yaml: scale 'x' (from the file name yolov9x.yaml) is not one of a");
   });
   it('repeats: n > 1 scales by depth with round half even, n == 1 stays', () => {
     const m = fromYaml('nc: 1\ndepth_multiple: 0.5\nbackbone:\n  - [-1, 3, C2f, [8]]\n  - [-1, 5, C2f, [8]]\n  - [-1, 1, C2f, [8]]\nhead: []\n');

@@ -36,9 +36,9 @@ describe('plugconv info', () => {
     expect(Math.abs(j.gflops - 8.746)).toBeLessThan(0.01);
     expect(j.rows).toHaveLength(23);
   });
-  it('a missing config is exit 2 with the shipped list', async () => {
+  it('a missing config is exit 2 with the nearest shipped names', async () => {
     expect(await main(['info', 'nope.yaml'])).toBe(2);
-    expect(output.err.join('')).toMatch(/config 'nope\.yaml' not found .*yolov8\.yaml/);
+    expect(output.err.join('')).toMatch(/config 'nope\.yaml' not found.*did you mean yolov8\.yaml/);
   });
 });
 

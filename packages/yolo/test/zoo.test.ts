@@ -55,13 +55,27 @@ describe('plugconv zoo', () => {
     expect(output.err.join('')).toMatch(/--imgsz must be an integer in \[32, 8192\], got 'big'/);
   });
 
-  // `pnpm start` runs dist/zoo.js (needs `pnpm build`): plugconv zoo into the repository's docs folder unless --out says otherwise
+  // `pnpm start` runs dist/zoo.js (needs `pnpm build`): plugconv zoo into the repository's runs/zoo unless --out says otherwise
   const entry = fileURLToPath(new URL('../dist/zoo.js', import.meta.url));
-  it.skipIf(!existsSync(entry))('dist/zoo.js, the entry of pnpm start, is plugconv zoo', () => {
+  it.skipIf(!existsSync(entry))('dist/zoo.js, the entry of pnpm start, is plugconv zoo; without a terminal, progress is one line per config', () => {
     const out = mkdtempSync(join(tmpdir(), 'plugconv-zoo-start-'));
-    const r = spawnSync(process.execPath, [entry, '--configs', 'yolov8.yaml', '--imgsz', '32', '--runs', '1', '--backend', 'cpu', '--out', out], { encoding: 'utf8' });
+    const configs = ['yolov8.yaml', 'yolov8-ghost.yaml'];
+    const r = spawnSync(process.execPath, [entry, '--configs', configs.join(','), '--imgsz', '32', '--runs', '1', '--backend', 'cpu', '--out', out], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`wrote ${join(out, 'zoo.md')}, zoo.svg, zoo.json`);
     expect(JSON.parse(readFileSync(join(out, 'zoo.json'), 'utf8')).rows[0].params).toBe(3157200);
+    expect(r.stderr).toBe('zoo 1/2 yolov8.yaml\nzoo 2/2 yolov8-ghost.yaml\n');
+  });
+
+  it('writes runs/zoo under the working directory by default, as ultralytics writes runs/', async () => {
+    const cwd = process.cwd();
+    const dir = mkdtempSync(join(tmpdir(), 'plugconv-zoo-cwd-'));
+    try {
+      process.chdir(dir);
+      expect(await main(['zoo', '--configs', 'yolov8.yaml', '--imgsz', '32', '--runs', '1', '--backend', 'cpu'])).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(JSON.parse(readFileSync(join(dir, 'runs', 'zoo', 'zoo.json'), 'utf8')).rows[0].params).toBe(3157200);
   });
 });

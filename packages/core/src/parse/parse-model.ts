@@ -6,7 +6,7 @@ import { fromEntries, isValidFrom, resolveFrom } from '../model/from-index.js';
 import type { Registry } from '../registry/registry.js';
 import type { BuildContext, UltralyticsVersion } from '../registry/spec.js';
 import { checkArgs, specArgs } from '../registry/signature.js';
-import { ConfigError, type Row, type YoloConfig } from './config.js';
+import { ConfigError, scaledModelName, type Row, type YoloConfig } from './config.js';
 import { pyLiteral, pyRound } from './python.js';
 import { makeDivisibleUltralytics } from '../math.js';
 import { resolveUltralytics, ULTRALYTICS_SEMANTICS } from './semantics.js';
@@ -16,7 +16,7 @@ import { detectRuleArgs } from './head-args.js';
 export interface BuildOptions {
   /** The YAML tokens the config may use (`new Registry(coreModules, ...)`, or @plugconv/yolo's `registry`). */
   registry: Registry;
-  /** Scale key (`n`, `s`, ...); default: the config's own (from its file name) or the first listed, with a warning. */
+  /** Scale key (`n`, `s`, ...); default: the one the config's file name carries, else the first listed, with a warning. */
   scale?: string;
   /** Overrides the YAML's nc. */
   nc?: number;
@@ -33,7 +33,11 @@ export interface BuildOptions {
   ultralytics?: UltralyticsVersion;
 }
 
-/** depth, width and max_channels for a config at a scale. */
+/**
+ * depth, width and max_channels for a config at a scale, chosen as ultralytics chooses it: the caller's `scale`
+ * wins, then the scale the config's file name carries (`yolov8s.yaml`), then the first one listed, with
+ * ultralytics' warning. A scale the config does not list fails, naming the file and the scales it has.
+ */
 export function resolveScale(
   cfg: YoloConfig,
   scale: string | undefined,
@@ -48,33 +52,34 @@ export function resolveScale(
   /** Channel cap applied before the width multiplier. */
   maxChannels: number;
 } {
-  let depth = cfg.depth_multiple ?? 1;
-  let width = cfg.width_multiple ?? 1;
-  let maxChannels = cfg.max_channels ?? Infinity;
   const scales = cfg.scales;
-  if (scales && Object.keys(scales).length) {
-    let key = scale ?? cfg.scale;
-    if (!key) {
-      key = Object.keys(scales)[0]!;
-      warn(`no model scale passed, assuming scale='${key}'`);
-    }
-    const s = scales[key];
-    if (!s) throw new ConfigError(`${cfg.yamlFile ?? 'config'}: scale '${key}' is not one of ${Object.keys(scales).join(', ')}`);
-    [depth, width, maxChannels] = s;
-    return { scale: key, depth, width, maxChannels };
+  if (!scales || !Object.keys(scales).length) {
+    return { scale, depth: cfg.depth_multiple ?? 1, width: cfg.width_multiple ?? 1, maxChannels: cfg.max_channels ?? Infinity };
   }
-  return { scale, depth, width, maxChannels };
+  let key = scale ?? cfg.scale;
+  if (!key) {
+    key = Object.keys(scales)[0]!;
+    warn(`no model scale passed. Assuming scale='${key}'.`);
+  }
+  const s = scales[key];
+  if (!s) {
+    const from = scale === undefined ? ` (from the file name ${cfg.yamlFile})` : '';
+    throw new ConfigError(`${cfg.yamlFile ?? 'config'}: scale '${key}'${from} is not one of ${Object.keys(scales).join(', ')}`);
+  }
+  const [depth, width, maxChannels] = s;
+  return { scale: key, depth, width, maxChannels };
 }
 
 function rowLabel(i: number, row: Row): string {
   return `row ${i} ${JSON.stringify(row)}`;
 }
 
-/** Model name as ultralytics prints it: `yolov8n-C2f-DSConv.yaml` -> `YOLOv8n-C2f-DSConv`. */
+/**
+ * Model name as ultralytics prints it, naming the scale built: `yolov8-C2f-DSConv.yaml` at n ->
+ * `YOLOv8n-C2f-DSConv`, `yolov8s.yaml` at m (an explicit scale) -> `YOLOv8m`.
+ */
 export function modelName(cfg: YoloConfig, scale?: string): string {
-  let stem = (cfg.yamlFile ?? 'model.yaml').replace(/\.ya?ml$/, '');
-  if (scale && !cfg.scale) stem = stem.replace(/^(.*?\d+)(?=$|[-_])/, `$1${scale}`);
-  return stem.replace('yolo', 'YOLO');
+  return scaledModelName(cfg.yamlFile ?? 'model.yaml', scale);
 }
 
 /**

@@ -43,11 +43,19 @@ export class Registry {
 
   /** Up to `n` registered names closest to `name` (edit distance, case-insensitive). */
   nearest(name: string, n = 3): string[] {
-    const lower = name.toLowerCase();
-    return this.all()
-      .map((s) => ({ s: s.name, d: distance(lower, s.name.toLowerCase()) }))
-      .sort((a, b) => a.d - b.d || a.s.localeCompare(b.s))
-      .slice(0, n)
-      .map((x) => x.s);
+    return nearestNames(name, this.all().map((s) => s.name), n);
   }
+}
+
+/**
+ * Up to `n` of `candidates` closest to `name` by edit distance, case-insensitive, closest first (ties in
+ * alphabetical order): the "did you mean" of unknown YAML tokens and config names.
+ */
+export function nearestNames(name: string, candidates: readonly string[], n = 3): string[] {
+  const lower = name.toLowerCase();
+  return candidates
+    .map((c) => ({ c, d: distance(lower, c.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .slice(0, n)
+    .map((x) => x.c);
 }

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
 import { deploy, fuse, summarize } from '@plugconv/core';
 import { loadModel, shippedConfigs } from '../configs.js';
 import { achievedGflops, measureLatency, type Latency } from '../latency.js';
 import { useNodeBackend } from '../node-backends.js';
 import { imgszOption, intOption, requireImgszMultiple } from '../options.js';
 import { UsageError } from '../usage-error.js';
+import { progress } from '../progress.js';
 
 /** What to benchmark: a config at a scale, image size, batch and backend, in one of three structures. */
 export interface BenchOptions {
@@ -118,21 +118,19 @@ export interface BenchPair {
   deploy: BenchResult;
 }
 
-/** {@link runBench} of every config as built and deployed, with a progress bar labelled `label` on stderr. */
+/**
+ * {@link runBench} of every config as built and deployed, with progress labelled `label` on stderr (a bar on a
+ * terminal, one line per config otherwise).
+ */
 export async function benchPairs(configs: readonly string[], o: Omit<BenchOptions, 'cfg' | 'structure'>, label: string): Promise<BenchPair[]> {
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {config}`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
-  bar.start(configs.length, 0, { config: '' });
+  const bar = progress(label, configs.length);
   const pairs: BenchPair[] = [];
-  try {
-    for (const [i, cfg] of configs.entries()) {
-      bar.update(i, { config: cfg });
-      const one = (structure: BenchOptions['structure']) => runBench({ ...o, cfg, structure });
-      pairs.push({ train: await one('train'), deploy: await one('deploy') });
-    }
-    bar.update(configs.length, { config: '' });
-  } finally {
-    bar.stop();
+  for (const [i, cfg] of configs.entries()) {
+    bar.item(i, cfg);
+    const one = (structure: BenchOptions['structure']) => runBench({ ...o, cfg, structure });
+    pairs.push({ train: await one('train'), deploy: await one('deploy') });
   }
+  bar.done();
   return pairs;
 }
 
@@ -158,7 +156,7 @@ export function registerBench(program: Command): void {
     .description('forward latency (median after warm-up), achieved GFLOP/s and peak memory of a config')
     .option('--cfg <cfg>', 'YAML path or shipped config name (yolov8n.yaml = yolov8.yaml at scale n)')
     .option('--all', 'every shipped config, as built and deployed: a Markdown table')
-    .option('--scale <s>', 'model scale (n, s, m, l, x, t; --all defaults to n)')
+    .option('--scale <s>', "model scale (n, s, m, l, x; default: the config name's, else the first listed; --all: n)")
     .option('--imgsz <px>', 'square input size', '640')
     .option('--batch <n>', 'batch size', '1')
     .option('--backend <b>', 'tfjs backend (wasm, cpu)', 'wasm')

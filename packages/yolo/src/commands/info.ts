@@ -44,7 +44,7 @@ export function registerInfo(program: Command): void {
     .command('info')
     .description("build a config and print ultralytics' summary (layers, parameters, gradients, GFLOPs)")
     .argument('<cfg>', 'YAML path or shipped config name (yolov8n.yaml = yolov8.yaml at scale n)')
-    .option('--scale <s>', 'model scale (n, s, m, l, x, t)')
+    .option('--scale <s>', "model scale (n, s, m, l, x); default: the config name's (yolov8s.yaml), else the first listed")
     .option('--imgsz <px>', 'square input size for GFLOPs', '640')
     .option('--fuse', 'fold Conv+BN first (ultralytics fuse())')
     .option('--deploy', 're-parameterise every module and fold Conv+BN (deploy())')

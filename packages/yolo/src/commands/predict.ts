@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { readSafetensorsMetadata, type DetectionModel } from '@plugconv/core';
+import { interactive } from '../progress.js';
 import { loadModel } from '../configs.js';
 import { useNodeBackend } from '../node-backends.js';
 import { imgszOption, intOption, numberOption, requireImgszMultiple, ultralyticsOption } from '../options.js';
@@ -81,7 +82,8 @@ export async function runPredict(
   const names = opts.names ?? classNames(model.head?.nc ?? 80);
   const results: ImageResult[] = [];
   const errors: { file: string; error: string }[] = [];
-  const bar = opts.folder ? new SingleBar({ format: 'predict [{bar}] {value}/{total} {file}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic) : null;
+  // a bar on a terminal; otherwise the per-image lines below
+  const bar = opts.folder && interactive() ? new SingleBar({ format: 'predict [{bar}] {value}/{total} {file}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic) : null;
   bar?.start(files.length, 0, { file: '' });
   for (const [i, file] of files.entries()) {
     bar?.update(i, { file: basename(file) });

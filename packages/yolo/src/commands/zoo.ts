@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@plugconv/core/node';
 import { shippedConfigs } from '../configs.js';
@@ -49,7 +49,7 @@ export interface ZooCliOptions {
   configs?: string;
 }
 
-/** `plugconv zoo`: the zoo report (what `pnpm start` runs, into the repository's docs folder). */
+/** `plugconv zoo`: the zoo report (what `pnpm start` runs), into runs/zoo unless `--out` says otherwise. */
 export function registerZoo(program: Command): void {
   program
     .command('zoo')
@@ -58,7 +58,7 @@ export function registerZoo(program: Command): void {
     .option('--imgsz <px>', 'square input size (a multiple of 32)', '640')
     .option('--backend <b>', 'tfjs backend (wasm, cpu)', 'wasm')
     .option('--runs <n>', 'timed forwards per model and structure', '3')
-    .option('--out <dir>', 'where zoo.md, zoo.svg and zoo.json go', 'zoo')
+    .option('--out <dir>', 'where zoo.md, zoo.svg and zoo.json go', join('runs', 'zoo'))
     .option('--configs <list>', 'comma-separated subset of the shipped configs')
     .action(async (o: ZooCliOptions) => {
       const imgsz = requireImgszMultiple(imgszOption(o.imgsz), 32);
