@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { summarize, useBackend } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
@@ -85,5 +86,65 @@ describe('yolov8-DWSConv.yaml', () => {
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     model.dispose();
+  });
+});
+
+// yolo11-DWSConv (ultralytics 8.4 semantics): yolo11's figures (ultralytics 8.4.104, core's fixtures) plus the same
+// per-row change, for yolo11's six stride-2 Convs after the stem (rows 1, 3, 5, 7, 17, 20).
+const yolo11: Record<string, { params: number; gflops: number }> = JSON.parse(readFileSync(coreFixturePath('v11/figures.json'), 'utf8'));
+const YOLO11_SCALES = { n: [0.25, 1024], s: [0.5, 1024], m: [1.0, 512] } as const;
+
+function expected11(scale: 'n' | 's' | 'm'): { params: number; gflops: number } {
+  const [width, maxCh] = YOLO11_SCALES[scale];
+  const W = (c: number) => Math.ceil((Math.min(c, maxCh) * width) / 8) * 8;
+  // (c1, c2, output side at 640): the previous row's c2 in, the row's c2 out
+  const rows: [number, number, number][] = [
+    [W(64), W(128), 160],
+    [W(256), W(256), 80],
+    [W(512), W(512), 40],
+    [W(512), W(1024), 20],
+    [W(256), W(256), 40],
+    [W(512), W(512), 20],
+  ];
+  const dParams = rows.reduce((s, [c1, c2]) => s + 11 * c1 - 8 * c1 * c2, 0);
+  const dMacs = rows.reduce((s, [c1, c2, hw]) => s + hw * hw * (13 * c1 - 8 * c1 * c2), 0);
+  const base = yolo11[`yolo11@${scale}`]!;
+  return { params: base.params + dParams, gflops: base.gflops + (2 * dMacs) / 1e9 };
+}
+
+describe('yolo11-DWSConv.yaml', () => {
+  it('replaces exactly the stride-2 Convs of rows 1, 3, 5, 7, 17, 20 of yolo11.yaml with DWSConv, same args', () => {
+    const a = loadYoloConfig(fixturePath('models/yolo11-DWSConv.yaml'));
+    const b = loadYoloConfig(coreFixturePath('v11/models/yolo11.yaml'));
+    const rowsA = [...a.backbone, ...a.head];
+    const rowsB = [...b.backbone, ...b.head];
+    expect(rowsA.length).toBe(rowsB.length);
+    const changed = rowsA.flatMap((r, i) => (JSON.stringify(r) === JSON.stringify(rowsB[i]) ? [] : [i]));
+    expect(changed).toEqual([1, 3, 5, 7, 17, 20]);
+    for (const i of changed) {
+      expect([rowsA[i]![2], rowsB[i]![2]]).toEqual(['DWSConv', 'Conv']);
+      expect(rowsA[i]![3]).toEqual(rowsB[i]![3]);
+    }
+  });
+
+  it.each(['n', 's', 'm'] as const)('at %s: exact params and gradients, GFLOPs by the rules (yolo11 plus the six rows)', async (scale) => {
+    await useBackend('wasm');
+    const model = build('yolo11-DWSConv.yaml', scale);
+    try {
+      const s = summarize(model, 640);
+      const want = expected11(scale);
+      console.info(`${s.name}: ${s.layers} layers, ${s.params} params, ${s.gradients} gradients, ${s.gflops.toFixed(4)} GFLOPs`);
+      expect(s.ultralytics).toBe('8.4');
+      expect(s.params).toBe(want.params);
+      expect(s.gradients).toBe(want.params - 16);
+      expect(Math.abs(s.gflops - want.gflops)).toBeLessThan(1e-3);
+      for (const i of [1, 3, 5, 7, 17, 20]) expect(model.model.items[i]).toBeInstanceOf(DWSConv);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('pins the figures: n 2,035,968 / s 7,094,688 / m 12,732,352 parameters', () => {
+    expect([expected11('n'), expected11('s'), expected11('m')].map((e) => [e.params, Number(e.gflops.toFixed(3))])).toEqual([[2035968, 5.24], [7094688, 16.033], [12732352, 46.968]]);
   });
 });
