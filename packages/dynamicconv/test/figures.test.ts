@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { Bottleneck, Conv, Detect, fuse, summarize, useBackend, type DetectionModel, type UltralyticsVersion } from '@plugconv/core';
+import { fuse, summarize, useBackend, type DetectionModel, type UltralyticsVersion } from '@plugconv/core';
+import { swappedBottleneckParams, ultralyticsFuse } from '@plugconv/test-harness/derived-figures';
 import { coreFixturePath, modelFromConfig } from '@plugconv/test-harness/node';
 import { DynamicConv2d } from '../src/index.js';
 import { fixturePath, configModel, registry } from './helpers.js';
@@ -68,15 +69,6 @@ describe('the ParameterNet claim: more parameters, the same GFLOPs', () => {
   });
 });
 
-/**
- * ultralytics' fuse(): folds the BatchNorm of every Conv (DWConv and other subclasses included) and drops an end2end
- * head's one-to-many branch. Modules it does not know keep their BatchNorms: DynamicConv is not a Conv, so its BN
- * stays, where plugconv's fuse() folds it too (every Fusable module).
- */
-function ultralyticsFuse(model: DetectionModel): void {
-  for (const [, m] of model.namedModules()) if (m instanceof Conv || m instanceof Detect) m.fuse();
-}
-
 /** The yolo11 scales [depth, width, max_channels] and the c2 of its six stride-2 Convs after the stem (rows 1, 3, 5, 7, 17, 20). */
 const YOLO11_SCALES: Record<string, [number, number, number]> = { n: [0.5, 0.25, 1024], s: [0.5, 0.5, 1024], m: [0.5, 1, 512], l: [1, 1, 512], x: [1, 1.5, 512] };
 const DOWNSAMPLING_C2 = [128, 256, 512, 1024, 256, 512];
@@ -94,6 +86,7 @@ describe("yolo11-DynamicConv at n..x: ultralytics 8.4.104's figures", () => {
       deviations.push(`yolo11${scale}-DynamicConv ${s.gflops.toFixed(4)} vs ${ref.gflops} (${(deviation * 100).toFixed(4)}%)`);
       expect(Math.abs(deviation)).toBeLessThan(0.005);
       expect(Math.abs(s.gflops / ref.gflops_thop - 1)).toBeGreaterThan(0.05);
+      // ultralytics' fuse() leaves DynamicConv (not a Conv) alone
       ultralyticsFuse(model);
       expect(model.numParams()).toBe(ref.fused_params);
       // plugconv's fuse() also folds the six DynamicConvs' BatchNorms: c2 parameters fewer each (2 * c2 -> c2 bias)
@@ -112,14 +105,11 @@ describe("yolo11-DynamicConv at n..x: ultralytics 8.4.104's figures", () => {
   });
 });
 
-/**
- * yolo11's parameters with every Bottleneck of its C3k2 blocks (direct, inside C3k, before PSABlock) replaced by a
- * block of `perBlock(c)` parameters, c the bottleneck's width: the C3k2 variant's count, derived from the base.
- */
+/** yolo11's parameters with every C3k2 Bottleneck (width c) replaced by a block of `perBlock(c)` parameters. */
 function swappedBottlenecks(scale: string, perBlock: (c: number) => number): number {
   const base = modelFromConfig(coreFixturePath('v11/models/yolo11.yaml'), registry, scale);
   try {
-    return base.namedModules().reduce((n, [, m]) => (m instanceof Bottleneck ? n - m.numParams() + perBlock(m.cv2.conv.cout) : n), base.numParams());
+    return swappedBottleneckParams(base, perBlock);
   } finally {
     base.dispose();
   }

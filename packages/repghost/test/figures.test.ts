@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { BatchNorm2d, Bottleneck, Conv, deploy, Detect, fuse, reparameterize, summarize, type DetectionModel } from '@plugconv/core';
+import { BatchNorm2d, deploy, fuse, reparameterize, summarize } from '@plugconv/core';
+import { swappedBottleneckParams, ultralyticsFuse } from '@plugconv/test-harness/derived-figures';
 import { coreFixturePath, fixturePath, modelFromConfig } from '@plugconv/test-harness/node';
 import { RepGhostModule } from '../src/index.js';
 import { configModel, registry } from './helpers.js';
@@ -94,23 +95,10 @@ const v11: V11Figures = JSON.parse(readFileSync(coreFixturePath('v11/figures.jso
 function swappedBottlenecks(base: 'yolo11' | 'yolo26', scale: string): number {
   const model = modelFromConfig(coreFixturePath(`v11/models/${base}.yaml`), registry, scale);
   try {
-    return model.namedModules().reduce((n, [, m]) => {
-      if (!(m instanceof Bottleneck)) return n;
-      const c = m.cv2.conv.cout;
-      return n - m.numParams() + 2 * (c * c + 15 * c);
-    }, model.numParams());
+    return swappedBottleneckParams(model, (c) => 2 * (c * c + 15 * c));
   } finally {
     model.dispose();
   }
-}
-
-/**
- * ultralytics' fuse(): folds the BatchNorm of every Conv (DWConv and other subclasses included) and drops an end2end
- * head's one-to-many branch. Modules it does not know keep their BatchNorms: RepGhostModule is not a Conv, so its
- * primary conv's BN stays, where plugconv's fuse() folds it too (every Fusable module).
- */
-function ultralyticsFuse(model: DetectionModel): void {
-  for (const [, m] of model.namedModules()) if (m instanceof Conv || m instanceof Detect) m.fuse();
 }
 
 const deviations: string[] = [];
@@ -128,6 +116,7 @@ describe("yolo26-C3k2-RepGhost at n..x: ultralytics 8.4.104's figures", () => {
       expect(Math.abs(deviation)).toBeLessThan(0.005);
       // plugconv's fuse() also folds each RepGhostModule's primary BN: c parameters fewer per module
       const primaries = model.namedModules().reduce((n, [, m]) => (m instanceof RepGhostModule ? n + (m.primaryConv.layers[1] as BatchNorm2d).channels : n), 0);
+      // ultralytics' fuse() leaves RepGhostModule (not a Conv) alone
       ultralyticsFuse(model);
       expect(model.numParams()).toBe(ref.fused_params);
       fuse(model);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { Bottleneck, summarize, useBackend, type DetectionModel } from '@plugconv/core';
+import { summarize, useBackend, type DetectionModel } from '@plugconv/core';
+import { swappedBottleneckParams } from '@plugconv/test-harness/derived-figures';
 import { coreFixturePath, modelFromConfig } from '@plugconv/test-harness/node';
 import { configModel, registry } from './helpers.js';
 
@@ -38,29 +39,25 @@ function saconvExtra(c1: number, c2: number, s: number, h: number): { params: nu
   };
 }
 
-// input size of each replaced row at 640 (row -> stride of its input): yolov8's and yolo11's stride-2 Convs after
-// the stem, yolov8's C2f rows
-const SACONV_ROWS: Record<number, number> = { 1: 2, 3: 4, 5: 8, 7: 16, 16: 8, 19: 16 };
-const YOLO11_SACONV_ROWS: Record<number, number> = { 1: 2, 3: 4, 5: 8, 7: 16, 17: 8, 20: 16 };
+// input size of each replaced row at 640 (row -> stride of its input): the stride-2 Convs after the stem that
+// yolov8-SAConv and yolo11-SAConv replace, yolov8's C2f rows
+const SACONV_ROWS: Record<string, Record<number, number>> = {
+  'yolov8-SAConv.yaml': { 1: 2, 3: 4, 5: 8, 7: 16, 16: 8, 19: 16 },
+  'yolo11-SAConv.yaml': { 1: 2, 3: 4, 5: 8, 7: 16, 17: 8, 20: 16 },
+};
 const C2F_ROWS: Record<number, number> = { 2: 4, 4: 8, 6: 16, 8: 32, 12: 16, 15: 8, 18: 16, 21: 32 };
 
 /** The figures derived from the base (yolov8, yolo11) at the same scale plus what each replacement adds. */
 function derived(cfg: string, base: DetectionModel, model: DetectionModel): { params: number; gflops: number } {
   const s = summarize(base);
+  const saRows = SACONV_ROWS[cfg] ?? {};
   let params = s.params;
   let macs = 0;
   for (const l of model.info) {
-    if (cfg === 'yolo11-SAConv.yaml' && l.index in YOLO11_SACONV_ROWS) {
+    if (l.index in saRows) {
       expect(l.type).toBe('SAConv2d');
       const [c1, c2] = l.args as number[];
-      const e = saconvExtra(c1!, c2!, 2, 640 / YOLO11_SACONV_ROWS[l.index]!);
-      params += e.params;
-      macs += e.macs;
-    }
-    if (cfg === 'yolov8-SAConv.yaml' && l.index in SACONV_ROWS) {
-      expect(l.type).toBe('SAConv2d');
-      const [c1, c2] = l.args as number[];
-      const e = saconvExtra(c1!, c2!, 2, 640 / SACONV_ROWS[l.index]!);
+      const e = saconvExtra(c1!, c2!, 2, 640 / saRows[l.index]!);
       params += e.params;
       macs += e.macs;
     }
@@ -143,14 +140,6 @@ const V84_FIGURES: Record<string, Record<string, { layers: number; params: numbe
   },
 };
 
-/** The base's parameters with every C3k2 Bottleneck swapped for Bottleneck_SAConv (29c^2 + 7c + 1). */
-const swappedBottlenecks = (base: DetectionModel) =>
-  base.namedModules().reduce((n, [, m]) => {
-    if (!(m instanceof Bottleneck)) return n;
-    const c = m.cv2.conv.cout;
-    return n - m.numParams() + 29 * c * c + 7 * c + 1;
-  }, base.numParams());
-
 describe.each(Object.keys(V84_FIGURES))('%s (ultralytics 8.4 semantics, no reference figures)', (cfg) => {
   it.each(['n', 's', 'm'])('at %s: pinned figures, derived from the base', (scale) => {
     const want = V84_FIGURES[cfg]![scale]!;
@@ -168,7 +157,7 @@ describe.each(Object.keys(V84_FIGURES))('%s (ultralytics 8.4 semantics, no refer
         expect(s.params).toBe(d.params);
         expect(s.gflops).toBeCloseTo(d.gflops, 6);
       } else {
-        expect(s.params).toBe(swappedBottlenecks(base));
+        expect(s.params).toBe(swappedBottleneckParams(base, (c) => 29 * c * c + 7 * c + 1));
       }
     } finally {
       model.dispose();
