@@ -1,13 +1,14 @@
-import { arg, CONV_ARGS, C2F_ARGS, type ModuleSpec } from '@plugconv/core';
+import { arg, CONV_ARGS, C2F_ARGS, C3K2_FAMILY, type ModuleSpec } from '@plugconv/core';
 import { DSConv2D } from './dsconv2d.js';
 import { C2f_DSConv } from './c2f-dsconv.js';
+import { C3k2_DSConv } from './c3k2-dsconv.js';
 
 const PKG = '@plugconv/dsconv';
 const opt = { optional: true };
 const bits = arg('bits', 'int', opt);
 const block = arg('block', 'int', opt);
 
-/** The YAML tokens this package registers: DSConv2D (channel rule conv) and C2f_DSConv (rule repeat). */
+/** The YAML tokens this package registers: DSConv2D (channel rule conv), C2f_DSConv and C3k2_DSConv (rule repeat). */
 export const modules: ModuleSpec[] = [
   {
     name: 'DSConv2D',
@@ -34,5 +35,17 @@ export const modules: ModuleSpec[] = [
     signature: [...C2F_ARGS, bits, block],
     create: (...a) => new C2f_DSConv(...(a as ConstructorParameters<typeof C2f_DSConv>)),
     examples: [{ args: [8, 16, 1, true], input: [2, 8, 8, 8] }],
+  },
+  {
+    name: 'C3k2_DSConv',
+    ...C3K2_FAMILY,
+    package: PKG,
+    summary: 'C3k2 whose bottlenecks (direct, inside C3k, before PSABlock) are Bottleneck_DSConv: DSConv2D 1x1 then 3x3',
+    create: (...a) => new C3k2_DSConv(...(a as ConstructorParameters<typeof C3k2_DSConv>)),
+    examples: [
+      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
+      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
+      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
+    ],
   },
 ];

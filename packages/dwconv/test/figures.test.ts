@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { summarize, useBackend } from '@plugconv/core';
 import { loadYoloConfig } from '@plugconv/core/node';
@@ -28,43 +29,57 @@ function expected(scale: 'n' | 's' | 'm'): { params: number; gflops: number } {
     [W(256), W(256), 40],
     [W(512), W(512), 20],
   ];
+  return plusRows(yolov8[scale], rows);
+}
+
+/** `base`'s figures plus the change of the replaced rows, each (c1, c2, output side at 640). */
+function plusRows(base: { params: number; gflops: number }, rows: [number, number, number][]): { params: number; gflops: number } {
   const dParams = rows.reduce((s, [c1, c2]) => s + 11 * c1 - 8 * c1 * c2, 0);
   const dMacs = rows.reduce((s, [c1, c2, hw]) => s + hw * hw * (13 * c1 - 8 * c1 * c2), 0);
-  return { params: yolov8[scale].params + dParams, gflops: yolov8[scale].gflops + (2 * dMacs) / 1e9 };
+  return { params: base.params + dParams, gflops: base.gflops + (2 * dMacs) / 1e9 };
+}
+
+/** Builds `cfg` at `scale`: params and gradients exactly `want`'s, GFLOPs within 1e-3 of it, DWSConv at `rows`. */
+async function expectDwsFigures(cfg: string, scale: string, ultralytics: '8.2' | '8.4', want: { params: number; gflops: number }, rows: number[]): Promise<void> {
+  await useBackend('wasm');
+  const model = build(cfg, scale, ultralytics);
+  try {
+    const s = summarize(model, 640);
+    console.info(`${s.name}: ${s.layers} layers, ${s.params} params, ${s.gradients} gradients, ${s.gflops.toFixed(4)} GFLOPs`);
+    expect(s.ultralytics).toBe(ultralytics);
+    expect(s.params).toBe(want.params);
+    expect(s.gradients).toBe(want.params - 16);
+    expect(Math.abs(s.gflops - want.gflops)).toBeLessThan(1e-3);
+    for (const i of rows) expect(model.model.items[i]).toBeInstanceOf(DWSConv);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** `cfg` is `base` with exactly the rows `want` changed, from Conv to DWSConv with the same args, and the same scales. */
+function expectDwsRows(cfg: string, base: string, want: number[]): void {
+  const a = loadYoloConfig(fixturePath(`models/${cfg}`));
+  const b = loadYoloConfig(coreFixturePath(base));
+  const rowsA = [...a.backbone, ...a.head];
+  const rowsB = [...b.backbone, ...b.head];
+  expect(rowsA.length).toBe(rowsB.length);
+  const changed = rowsA.flatMap((r, i) => (JSON.stringify(r) === JSON.stringify(rowsB[i]) ? [] : [i]));
+  expect(changed).toEqual(want);
+  for (const i of changed) {
+    expect([rowsA[i]![2], rowsB[i]![2]]).toEqual(['DWSConv', 'Conv']);
+    expect(rowsA[i]![3]).toEqual(rowsB[i]![3]);
+  }
+  expect(a.scales).toEqual(b.scales);
 }
 
 describe('yolov8-DWSConv.yaml', () => {
   it('replaces exactly rows 1, 3, 5, 7, 16, 19 of yolov8.yaml with DWSConv, same args', () => {
-    const a = loadYoloConfig(fixturePath('models/yolov8-DWSConv.yaml'));
-    const b = loadYoloConfig(coreFixturePath('models/yolov8.yaml'));
-    const rowsA = [...a.backbone, ...a.head];
-    const rowsB = [...b.backbone, ...b.head];
-    expect(rowsA.length).toBe(rowsB.length);
-    const changed = rowsA.flatMap((r, i) => (JSON.stringify(r) === JSON.stringify(rowsB[i]) ? [] : [i]));
-    expect(changed).toEqual([1, 3, 5, 7, 16, 19]);
-    for (const i of changed) {
-      expect(rowsA[i]![2]).toBe('DWSConv');
-      expect(rowsB[i]![2]).toBe('Conv');
-      expect(rowsA[i]![3]).toEqual(rowsB[i]![3]);
-    }
-    expect(a.scales).toEqual(b.scales);
+    expectDwsRows('yolov8-DWSConv.yaml', 'models/yolov8.yaml', [1, 3, 5, 7, 16, 19]);
   });
 
-  it.each(['n', 's', 'm'] as const)('at %s: exact params and gradients, GFLOPs by the rules', async (scale) => {
-    await useBackend('wasm');
-    const model = build('yolov8-DWSConv.yaml', scale, '8.2');
-    try {
-      const s = summarize(model, 640);
-      const want = expected(scale);
-      console.info(`${s.name}: ${s.layers} layers, ${s.params} params, ${s.gradients} gradients, ${s.gflops.toFixed(4)} GFLOPs`);
-      expect(s.params).toBe(want.params);
-      expect(s.gradients).toBe(want.params - 16);
-      expect(Math.abs(s.gflops - want.gflops)).toBeLessThan(1e-3);
-      for (const i of [1, 3, 5, 7, 16, 19]) expect(model.model.items[i]).toBeInstanceOf(DWSConv);
-    } finally {
-      model.dispose();
-    }
-  });
+  it.each(['n', 's', 'm'] as const)('at %s: exact params and gradients, GFLOPs by the rules', (scale) =>
+    expectDwsFigures('yolov8-DWSConv.yaml', scale, '8.2', expected(scale), [1, 3, 5, 7, 16, 19]),
+  );
 
   it('pins the figures: n 2,649,952 / s 9,128,064 / m 21,898,720 parameters', () => {
     expect([expected('n').params, expected('s').params, expected('m').params]).toEqual([2649952, 9128064, 21898720]);
@@ -83,5 +98,39 @@ describe('yolov8-DWSConv.yaml', () => {
     expectNoLeak(() => model.predict(x));
     x.dispose();
     model.dispose();
+  });
+});
+
+// yolo11-DWSConv (ultralytics 8.4 semantics): yolo11's figures (ultralytics 8.4.104, core's fixtures) plus the same
+// per-row change, for yolo11's six stride-2 Convs after the stem (rows 1, 3, 5, 7, 17, 20).
+const yolo11: Record<string, { params: number; gflops: number }> = JSON.parse(readFileSync(coreFixturePath('v11/figures.json'), 'utf8'));
+const YOLO11_SCALES = { n: [0.25, 1024], s: [0.5, 1024], m: [1.0, 512] } as const;
+
+function expected11(scale: 'n' | 's' | 'm'): { params: number; gflops: number } {
+  const [width, maxCh] = YOLO11_SCALES[scale];
+  const W = (c: number) => Math.ceil((Math.min(c, maxCh) * width) / 8) * 8;
+  // (c1, c2, output side at 640): the previous row's c2 in, the row's c2 out
+  const rows: [number, number, number][] = [
+    [W(64), W(128), 160],
+    [W(256), W(256), 80],
+    [W(512), W(512), 40],
+    [W(512), W(1024), 20],
+    [W(256), W(256), 40],
+    [W(512), W(512), 20],
+  ];
+  return plusRows(yolo11[`yolo11@${scale}`]!, rows);
+}
+
+describe('yolo11-DWSConv.yaml', () => {
+  it('replaces exactly the stride-2 Convs of rows 1, 3, 5, 7, 17, 20 of yolo11.yaml with DWSConv, same args', () => {
+    expectDwsRows('yolo11-DWSConv.yaml', 'v11/models/yolo11.yaml', [1, 3, 5, 7, 17, 20]);
+  });
+
+  it.each(['n', 's', 'm'] as const)('at %s: exact params and gradients, GFLOPs by the rules (yolo11 plus the six rows)', (scale) =>
+    expectDwsFigures('yolo11-DWSConv.yaml', scale, '8.4', expected11(scale), [1, 3, 5, 7, 17, 20]),
+  );
+
+  it('pins the figures: n 2,035,968 / s 7,094,688 / m 12,732,352 parameters', () => {
+    expect([expected11('n'), expected11('s'), expected11('m')].map((e) => [e.params, Number(e.gflops.toFixed(3))])).toEqual([[2035968, 5.24], [7094688, 16.033], [12732352, 46.968]]);
   });
 });

@@ -1,8 +1,9 @@
-import { arg, CHANNELS, CONV_ARGS, C2F_ARGS, type ModuleSpec } from '@plugconv/core';
+import { arg, CHANNELS, CONV_ARGS, C2F_ARGS, C3K2_FAMILY, type ModuleSpec } from '@plugconv/core';
 import { DynamicConv2d } from './dynamic-conv2d.js';
 import { DynamicConv } from './dynamic-conv.js';
 import { C2f_DynamicConv } from './c2f-dynamic-conv.js';
 import { C2f_GhostModule_DynamicConv } from './ghost-module.js';
+import { C3k2_DynamicConv, C3k2_GhostModule_DynamicConv } from './c3k2-dynamic-conv.js';
 
 const PKG = '@plugconv/dynamicconv';
 const opt = { optional: true };
@@ -61,5 +62,29 @@ export const modules: ModuleSpec[] = [
     signature: c2fArgs,
     create: (...a) => new C2f_GhostModule_DynamicConv(...(a as ConstructorParameters<typeof C2f_GhostModule_DynamicConv>)),
     examples: [{ args: [8, 16, 1], input: [2, 8, 8, 8] }],
+  },
+  {
+    name: 'C3k2_DynamicConv',
+    ...C3K2_FAMILY,
+    package: PKG,
+    summary: 'C3k2 whose bottlenecks (direct, inside C3k, before PSABlock) use two 3x3 DynamicConvs',
+    create: (...a) => new C3k2_DynamicConv(...(a as ConstructorParameters<typeof C3k2_DynamicConv>)),
+    examples: [
+      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
+      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
+      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
+    ],
+  },
+  {
+    name: 'C3k2_GhostModule_DynamicConv',
+    ...C3K2_FAMILY,
+    package: PKG,
+    summary: 'C3k2 whose inner blocks (direct, inside C3k, before PSABlock) are GhostModules built from dynamic convolutions',
+    create: (...a) => new C3k2_GhostModule_DynamicConv(...(a as ConstructorParameters<typeof C3k2_GhostModule_DynamicConv>)),
+    examples: [
+      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
+      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
+      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
+    ],
   },
 ];

@@ -5,13 +5,13 @@ import { loadFixture } from '@plugconv/core/node';
 import { describeParity } from '@plugconv/test-harness/node';
 import { configModel, fixturePath, registry } from './helpers.js';
 
-// every fixture in fixtures/modules (batch 2: a kernel per sample) on cpu and wasm; the whole model below
+// every fixture in fixtures/modules (batch 2: a kernel per sample) and fixtures/models (yolov8-DynamicConv and
+// yolo11-DynamicConv at t, boxes in grid cells) on cpu and wasm; yolov8-DynamicConv element by element below
 describeParity('dynamicconv', import.meta.url, registry, {
   module: (r, { name, backend }) => {
     console.log(`${backend} ${name}: max |error| ${r.maxAbsError.toExponential(2)}, worst ratio ${r.worstRatio.toFixed(3)}`);
     expect((r.fixture.meta.input_shape as number[])[0]).toBe(2);
   },
-  models: false,
 });
 
 /**

@@ -1,7 +1,8 @@
-import { arg, CHANNELS, type ModuleSpec } from '@plugconv/core';
+import { arg, C3K2_FAMILY, CHANNELS, type ModuleSpec } from '@plugconv/core';
 import { RepGhostModule } from './repghost-module.js';
 import { RepGhostBottleneck } from './repghost-bottleneck.js';
 import { C2f_RepGhost } from './c2f-repghost.js';
+import { C3k2_RepGhost } from './c3k2-repghost.js';
 
 const PKG = '@plugconv/repghost';
 const opt = { optional: true };
@@ -37,6 +38,18 @@ export const modules: ModuleSpec[] = [
     examples: [
       { args: [16, 16, 3, 1, 0.25, true], input: [2, 8, 8, 16], label: 'SE, shortcut' },
       { args: [8, 16, 3, 2], input: [2, 8, 8, 8], label: 'stride 2' },
+    ],
+  },
+  {
+    name: 'C3k2_RepGhost',
+    ...C3K2_FAMILY,
+    package: PKG,
+    summary: 'C3k2 whose bottlenecks (direct, inside C3k, before PSABlock) are RepGhostBottleneck(c, c, c); switchToDeploy() folds their BN branches',
+    create: (...a) => new C3k2_RepGhost(...(a as ConstructorParameters<typeof C3k2_RepGhost>)),
+    examples: [
+      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
+      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
+      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
     ],
   },
 ];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { compareOutputs, deploy, fromTorchLayout, useBackend } from '@plugconv/core';
-import { loadFixture } from '@plugconv/core/node';
-import { coreFixturePath, modelFromConfig } from '@plugconv/test-harness/node';
+import { compareOutputs, deploy, fromTorchLayout, reparameterize, useBackend } from '@plugconv/core';
+import { checkFixture, loadFixture } from '@plugconv/core/node';
+import { coreFixturePath, fixturePath, modelFromConfig } from '@plugconv/test-harness/node';
 import { calibrateBatchNorms, configModel, normalizeHeadLogits, randomizeBatchNorms, randomizeConvWeights, registry, worstRatio } from './helpers.js';
 
 describe.each(['cpu', 'wasm'] as const)('deploy() on whole models (%s)', (backend) => {
@@ -60,5 +60,18 @@ describe.each(['cpu', 'wasm'] as const)('deploy() on whole models (%s)', (backen
     expect(r.ratio).toBeLessThanOrEqual(1);
     for (const t of [x, before, after]) t.dispose();
     model.dispose();
+  });
+
+  it('yolo26-C3k2-RepGhost at scale t (end2end): still matches ultralytics 8.4 after reparameterize() and after deploy()', async () => {
+    const path = fixturePath(import.meta.url, 'models/yolo26-C3k2-RepGhost-t.safetensors');
+    const make = () => configModel('yolo26-C3k2-RepGhost.yaml', 't');
+    const rep = await checkFixture(path, make, backend, (m) => reparameterize(m));
+    const dep = await checkFixture(path, make, backend, (m) => deploy(m));
+    console.log(`yolo26-C3k2-RepGhost-t ${backend}: reparameterized ${rep.params} params, max |err| ${rep.maxAbsError.toExponential(2)}; deployed ${dep.params} params, max |err| ${dep.maxAbsError.toExponential(2)}`);
+    expect(rep.params).toBeLessThan(rep.meta.params as number);
+    expect(dep.params).toBeLessThan(rep.params);
+    expect(rep.pass).toBe(true);
+    expect(dep.pass).toBe(true);
+    expect(dep.fixture.meta.end2end).toBe(true);
   });
 });

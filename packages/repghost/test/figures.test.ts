@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { deploy, reparameterize, summarize } from '@plugconv/core';
-import { coreFixturePath, modelFromConfig } from '@plugconv/test-harness/node';
+import { readFileSync } from 'node:fs';
+import { BatchNorm2d, deploy, fuse, reparameterize, summarize } from '@plugconv/core';
+import { swappedBottleneckParams, ultralyticsFuse } from '@plugconv/test-harness/derived-figures';
+import { coreFixturePath, fixturePath, modelFromConfig } from '@plugconv/test-harness/node';
+import { RepGhostModule } from '../src/index.js';
 import { configModel, registry } from './helpers.js';
 
 /** yolov8.yaml's eight C2f rows: [c2 as written, repeats, feature-map side at 640]. */
@@ -74,5 +77,94 @@ describe('yolov8-C2f-RepGhost figures at 640 (counted by the FLOP rule)', () => 
     expect(r.params).toBeLessThan(s.params);
     expect(d.params).toBeLessThan(r.params);
     model.dispose();
+  });
+});
+
+// ------------------------------------------------------------------------------------------ YOLO11 and YOLO26
+
+type V11Figures = Record<string, { params: number; gradients: number; gflops: number; fused_params: number }>;
+const figures: V11Figures = JSON.parse(readFileSync(fixturePath(import.meta.url, 'figures.json'), 'utf8'));
+// ultralytics 8.4.104's figures of yolo11, yolo12 and yolo26 (core's fixtures)
+const v11: V11Figures = JSON.parse(readFileSync(coreFixturePath('v11/figures.json'), 'utf8'));
+
+/**
+ * The base's parameters with every Bottleneck of its C3k2 blocks (direct, inside C3k, before PSABlock) replaced by
+ * RepGhostBottleneck(c, c, c): two RepGhostModule(c, c), each a 1x1 conv c^2 + primary BN 2c + fusion BN 2c +
+ * depthwise 3x3 9c + its BN 2c = c^2 + 15c. Derived from the base model's bottleneck widths, not from this package.
+ */
+function swappedBottlenecks(base: 'yolo11' | 'yolo26', scale: string): number {
+  const model = modelFromConfig(coreFixturePath(`v11/models/${base}.yaml`), registry, scale);
+  try {
+    return swappedBottleneckParams(model, (c) => 2 * (c * c + 15 * c));
+  } finally {
+    model.dispose();
+  }
+}
+
+const deviations: string[] = [];
+
+describe("yolo26-C3k2-RepGhost at n..x: ultralytics 8.4.104's figures", () => {
+  it.each(['n', 's', 'm', 'l', 'x'])('scale %s: params and gradients exactly (= yolo26 with RepGhostBottlenecks), GFLOPs within 0.5 percent, fused params exactly', (scale) => {
+    const ref = figures[`yolo26-C3k2-RepGhost@${scale}`]!;
+    const model = configModel('yolo26-C3k2-RepGhost.yaml', scale);
+    try {
+      const s = summarize(model);
+      expect([s.ultralytics, s.params, s.gradients]).toEqual(['8.4', ref.params, ref.gradients]);
+      expect(swappedBottlenecks('yolo26', scale)).toBe(ref.params);
+      const deviation = s.gflops / ref.gflops - 1;
+      deviations.push(`yolo26${scale}-C3k2-RepGhost ${s.gflops.toFixed(4)} vs ${ref.gflops} (${(deviation * 100).toFixed(4)}%)`);
+      expect(Math.abs(deviation)).toBeLessThan(0.005);
+      // plugconv's fuse() also folds each RepGhostModule's primary BN: c parameters fewer per module
+      const primaries = model.namedModules().reduce((n, [, m]) => (m instanceof RepGhostModule ? n + (m.primaryConv.layers[1] as BatchNorm2d).channels : n), 0);
+      // ultralytics' fuse() leaves RepGhostModule (not a Conv) alone
+      ultralyticsFuse(model);
+      expect(model.numParams()).toBe(ref.fused_params);
+      fuse(model);
+      expect(model.numParams()).toBe(ref.fused_params - primaries);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('GFLOPs deviations are reported', () => {
+    console.log(`GFLOPs vs figures.json:\n${deviations.join('\n')}`);
+    expect(deviations).toHaveLength(5);
+  });
+});
+
+/** yolo11-C3k2-RepGhost and yolo26-C3k2-RepGhost at n, s, m from summarize() at 640 (GFLOPs to 3 decimals), then re-parameterised and deployed. */
+const PINNED: Record<string, Record<string, { params: number; gflops: number; reparameterized: number; deployed: number }>> = {
+  'yolo11-C3k2-RepGhost.yaml': {
+    n: { params: 2269632, gflops: 5.99, reparameterized: 2266464, deployed: 2258528 },
+    s: { params: 8013088, gflops: 18.923, reparameterized: 8006752, deployed: 7991552 },
+    m: { params: 17239936, gflops: 58.066, reparameterized: 17230336, deployed: 17207360 },
+  },
+  // deploy() of an end2end model also drops the one-to-many head (fuse)
+  'yolo26-C3k2-RepGhost.yaml': {
+    n: { params: 2224968, gflops: 5.529, reparameterized: 2221800, deployed: 2058364 },
+    s: { params: 8592728, gflops: 20.059, reparameterized: 8586392, deployed: 8072572 },
+    m: { params: 19087288, gflops: 65.111, reparameterized: 19077688, deployed: 17592444 },
+  },
+};
+
+describe.each(Object.keys(PINNED))('%s: pinned figures, params derived from the base', (cfg) => {
+  it.each(['n', 's', 'm'])('scale %s', (scale) => {
+    const want = PINNED[cfg]![scale]!;
+    const base = cfg.startsWith('yolo26') ? 'yolo26' : 'yolo11';
+    const model = configModel(cfg, scale);
+    try {
+      const s = summarize(model);
+      expect(s.params).toBe(swappedBottlenecks(base, scale));
+      // the DFL's 16 frozen weights; yolo26 (reg_max 1) has no DFL
+      expect(s.gradients).toBe(s.params - (base === 'yolo26' ? 0 : 16));
+      reparameterize(model);
+      const r = summarize(model);
+      deploy(model);
+      const d = summarize(model);
+      console.log(`${s.name}: ${s.layers} layers, ${s.params} params, ${s.gflops.toFixed(4)} GFLOPs; reparameterize(): ${r.params} params, ${r.gflops.toFixed(3)} GFLOPs; deploy(): ${d.params} params, ${d.gflops.toFixed(3)} GFLOPs (${base}${scale}: ${v11[`${base}@${scale}`]!.params} params, ${v11[`${base}@${scale}`]!.gflops} GFLOPs)`);
+      expect([s.params, Number(s.gflops.toFixed(3)), r.params, d.params]).toEqual([want.params, want.gflops, want.reparameterized, want.deployed]);
+    } finally {
+      model.dispose();
+    }
   });
 });

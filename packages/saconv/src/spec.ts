@@ -1,6 +1,7 @@
-import { CONV_ARGS, C2F_ARGS, type ModuleSpec } from '@plugconv/core';
+import { CONV_ARGS, C2F_ARGS, C3K2_FAMILY, type ModuleSpec } from '@plugconv/core';
 import { SAConv2d } from './saconv2d.js';
 import { C2f_SAConv } from './c2f-saconv.js';
+import { C3k2_SAConv } from './c3k2-saconv.js';
 
 const PKG = '@plugconv/saconv';
 
@@ -25,5 +26,17 @@ export const modules: ModuleSpec[] = [
     signature: [...C2F_ARGS],
     create: (...a) => new C2f_SAConv(...(a as ConstructorParameters<typeof C2f_SAConv>)),
     examples: [{ args: [8, 16, 1, true], input: [2, 8, 8, 8] }],
+  },
+  {
+    name: 'C3k2_SAConv',
+    ...C3K2_FAMILY,
+    package: PKG,
+    summary: 'C3k2 whose bottlenecks (direct, inside C3k, before PSABlock) end in SAConv2d (cv1 Conv 3x3, cv2 SAConv2d 3x3)',
+    create: (...a) => new C3k2_SAConv(...(a as ConstructorParameters<typeof C3k2_SAConv>)),
+    examples: [
+      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
+      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
+      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
+    ],
   },
 ];

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { summarize, useBackend, type DetectionModel } from '@plugconv/core';
+import { swappedBottleneckParams } from '@plugconv/test-harness/derived-figures';
 import { coreFixturePath, modelFromConfig } from '@plugconv/test-harness/node';
 import { configModel, registry } from './helpers.js';
 
@@ -38,20 +39,25 @@ function saconvExtra(c1: number, c2: number, s: number, h: number): { params: nu
   };
 }
 
-// input size of each replaced row at 640 (row -> stride of its input)
-const SACONV_ROWS: Record<number, number> = { 1: 2, 3: 4, 5: 8, 7: 16, 16: 8, 19: 16 };
+// input size of each replaced row at 640 (row -> stride of its input): the stride-2 Convs after the stem that
+// yolov8-SAConv and yolo11-SAConv replace, yolov8's C2f rows
+const SACONV_ROWS: Record<string, Record<number, number>> = {
+  'yolov8-SAConv.yaml': { 1: 2, 3: 4, 5: 8, 7: 16, 16: 8, 19: 16 },
+  'yolo11-SAConv.yaml': { 1: 2, 3: 4, 5: 8, 7: 16, 17: 8, 20: 16 },
+};
 const C2F_ROWS: Record<number, number> = { 2: 4, 4: 8, 6: 16, 8: 32, 12: 16, 15: 8, 18: 16, 21: 32 };
 
-/** The figures derived from yolov8 at the same scale plus what each replacement adds. */
+/** The figures derived from the base (yolov8, yolo11) at the same scale plus what each replacement adds. */
 function derived(cfg: string, base: DetectionModel, model: DetectionModel): { params: number; gflops: number } {
   const s = summarize(base);
+  const saRows = SACONV_ROWS[cfg] ?? {};
   let params = s.params;
   let macs = 0;
   for (const l of model.info) {
-    if (cfg === 'yolov8-SAConv.yaml' && l.index in SACONV_ROWS) {
+    if (l.index in saRows) {
       expect(l.type).toBe('SAConv2d');
       const [c1, c2] = l.args as number[];
-      const e = saconvExtra(c1!, c2!, 2, 640 / SACONV_ROWS[l.index]!);
+      const e = saconvExtra(c1!, c2!, 2, 640 / saRows[l.index]!);
       params += e.params;
       macs += e.macs;
     }
@@ -92,13 +98,70 @@ describe('the configs run', () => {
   it.each([
     ['yolov8-SAConv.yaml', 64],
     ['yolov8-C2f-SAConv.yaml', 96],
-  ])('%s at t on %ix%i: (1, 84, anchors), finite', (cfg, size) => {
-    const model = configModel(cfg, 't', '8.2');
+    ['yolo11-SAConv.yaml', 64],
+    // SAConv2d's switch reflect-pads by 2: the P5 map needs 3x3 at least, so 96x96 for an SAConv2d at stride 32
+    ['yolo11-C3k2-SAConv.yaml', 96],
+    ['yolo26-C3k2-SAConv.yaml', 96],
+  ])('%s at t on a %i-pixel square: (1, 84, anchors) or, end2end, (1, min(300, anchors), 6), finite', (cfg, size) => {
+    const model = configModel(cfg, 't', cfg.startsWith('yolov8') ? '8.2' : '8.4');
     const y = model.predict(tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 3));
     const anchors = (size / 8) ** 2 + (size / 16) ** 2 + (size / 32) ** 2;
-    expect(y.shape).toEqual([1, 84, anchors]);
+    expect(y.shape).toEqual(cfg.startsWith('yolo26') ? [1, Math.min(300, anchors), 6] : [1, 84, anchors]);
     expect(y.dataSync().every(Number.isFinite)).toBe(true);
     y.dispose();
     model.dispose();
+  });
+});
+
+// ------------------------------------------------------------------------------------------ YOLO11 and YOLO26
+
+/**
+ * yolo11-SAConv (derived from yolo11 as above, params and GFLOPs) and the C3k2 variants (params derived from the base:
+ * every Bottleneck of its C3k2 blocks, direct, inside C3k or before PSABlock, replaced by Bottleneck_SAConv(c, c, e=1),
+ * a Conv(c, c, 3) 9c^2 + 2c plus an SAConv2d(c, c, 3): weight and weight_diff 18c^2, switch c + 1, pre and post
+ * context 2(c^2 + c), BN 2c, so 29c^2 + 7c + 1 in all), summarize() at 640 pinned (GFLOPs to 3 decimals; layers as
+ * ultralytics 8.4 counts them, leaf modules).
+ */
+const V84_FIGURES: Record<string, Record<string, { layers: number; params: number; gflops: number }>> = {
+  'yolo11-SAConv.yaml': {
+    n: { layers: 200, params: 3459094, gflops: 8.353 },
+    s: { layers: 200, params: 12795334, gflops: 28.5 },
+    m: { layers: 250, params: 30307846, gflops: 93.293 },
+  },
+  'yolo11-C3k2-SAConv.yaml': {
+    n: { layers: 215, params: 3038555, gflops: 8.046 },
+    s: { layers: 215, params: 11113035, gflops: 27.296 },
+    m: { layers: 280, params: 22124496, gflops: 74.824 },
+  },
+  'yolo26-C3k2-SAConv.yaml': {
+    n: { layers: 299, params: 3090661, gflops: 7.257 },
+    s: { layers: 299, params: 12079749, gflops: 27.121 },
+    m: { layers: 325, params: 24856583, gflops: 82.524 },
+  },
+};
+
+describe.each(Object.keys(V84_FIGURES))('%s (ultralytics 8.4 semantics, no reference figures)', (cfg) => {
+  it.each(['n', 's', 'm'])('at %s: pinned figures, derived from the base', (scale) => {
+    const want = V84_FIGURES[cfg]![scale]!;
+    const family = cfg.startsWith('yolo26') ? 'yolo26' : 'yolo11';
+    const model = configModel(cfg, scale);
+    const base = modelFromConfig(coreFixturePath(`v11/models/${family}.yaml`), registry, scale);
+    try {
+      const s = summarize(model);
+      console.log(`${s.name}: ${s.layers} layers, ${s.params} params, ${s.gradients} gradients, ${s.gflops.toFixed(6)} GFLOPs`);
+      expect([s.layers, s.params, Number(s.gflops.toFixed(3))]).toEqual([want.layers, want.params, want.gflops]);
+      // the DFL's 16 frozen weights; yolo26 (reg_max 1) has no DFL
+      expect(s.gradients).toBe(s.params - (family === 'yolo26' ? 0 : 16));
+      if (cfg === 'yolo11-SAConv.yaml') {
+        const d = derived(cfg, base, model);
+        expect(s.params).toBe(d.params);
+        expect(s.gflops).toBeCloseTo(d.gflops, 6);
+      } else {
+        expect(s.params).toBe(swappedBottleneckParams(base, (c) => 29 * c * c + 7 * c + 1));
+      }
+    } finally {
+      model.dispose();
+      base.dispose();
+    }
   });
 });
