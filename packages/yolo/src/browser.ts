@@ -17,3 +17,4 @@ export * from './predict/draw.js';
 export * from './predict/font.js';
 export * from './predict/weights.js';
 export * from './latency.js';
+export * from './config-order.js';

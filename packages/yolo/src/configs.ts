@@ -4,20 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { buildModel, type BuildOptions, type DetectionModel } from '@plugconv/core';
 import { loadYoloConfig, unscaledPath } from '@plugconv/core/node';
 import { registry } from './registry.generated.js';
+import { compareConfigs } from './config-order.js';
 
 /** The folder of YAML configs shipped with this package. */
 export const CONFIG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'configs');
 
-/** Every shipped config file name, sorted (yolov8.yaml first). */
+/** Every shipped config file name, by family (yolov8, yolo11, yolo12, yolo26), each family's base config first. */
 export function shippedConfigs(): string[] {
   return readdirSync(CONFIG_DIR)
     .filter((f) => f.endsWith('.yaml'))
-    .sort((a, b) => (a === 'yolov8.yaml' ? -1 : b === 'yolov8.yaml' ? 1 : a.localeCompare(b)));
+    .sort(compareConfigs);
 }
 
 /**
  * Resolves a config argument: an existing path, or a shipped config by name, with ultralytics' scale naming
- * (`yolov8n-C2f-DSConv.yaml` = `yolov8-C2f-DSConv.yaml` at n).
+ * (`yolo11n.yaml` = `yolo11.yaml` at n, `yolo26s-p2.yaml` = `yolo26-p2.yaml` at s).
  */
 export function resolveConfigPath(cfg: string): string {
   if (existsSync(cfg) || existsSync(unscaledPath(cfg).path)) return cfg;
