@@ -5,7 +5,8 @@
 //   yaml-reference.md    every registered YAML token with its channel rule, signature and package (the registry)
 //   modules/<pkg>.md     one card per module package: what it is and the papers (its README), its tokens, YAML
 //                        rows from the shipped configs, and params / gradients / GFLOPs at n, s and m of every
-//                        shipped config that uses it (summarize(), counted now)
+//                        shipped config that uses it, next to its family's base config (yolov8.yaml for the
+//                        yolov8-* variants, yolo11.yaml for yolo11-*, ...) (summarize(), counted now)
 //   zoo.md + zoo/        the zoo report: the table and chart `pnpm start` wrote into runs/zoo/ (git-ignored), copied
 //                        into docs/generated/zoo/ so the site carries its own figure
 // Without runs/zoo/zoo.svg (a fresh clone), the zoo page gets a quick run instead: every shipped config at scale n,
@@ -37,7 +38,7 @@ const yolo = await import(pathToFileURL(join(yoloDir, 'dist/index.js')).href);
 const { useNodeBackend } = await import(pathToFileURL(join(yoloDir, 'dist/node-backends.js')).href);
 await useNodeBackend('wasm'); // builds (weight init) and the shape-only counting probes: wasm is several times faster than cpu
 
-const { registry, shippedConfigs, loadModel, CONFIG_DIR } = yolo;
+const { registry, shippedConfigs, loadModel, CONFIG_DIR, familyBase } = yolo;
 const specs = registry.all();
 const SCALES = ['n', 's', 'm'];
 const fmt = (n) => n.toLocaleString('en-US');
@@ -95,21 +96,28 @@ function yamlArgs(spec) {
       return `[${[sig[1], ...sig.slice(3)].join(', ')}]`; // c1 from the input, n from the row's repeats
     case 'fixed':
       return `[${sig.slice(1).join(', ')}]`;
-    case 'detect':
-      return `[${sig.slice(0, -1).join(', ')}]`; // the inputs' channels are appended
+    case 'detect': {
+      // the rule appends the YAML's top-level reg_max and end2end and the inputs' channels to what the row writes
+      const required = spec.signature.filter((a) => !a.optional).map((a) => a.name);
+      return `[${required.slice(0, -DETECT_APPENDED).join(', ')}]`;
+    }
     default:
       return `[${sig.join(', ')}]`;
   }
 }
+/** The build rules a spec declares besides its channel rule (`buildArgs`, `modernHead`), for the tables. */
+const buildRules = (spec) => [spec.buildArgs ? '`buildArgs`' : '', spec.modernHead ? '`modernHead`' : ''].filter(Boolean).join(', ');
+/** How many arguments the `detect` rule appends to a head row's own: reg_max, end2end, the inputs' channels. */
+const DETECT_APPENDED = 3;
 const constructorCall = (spec) => `${spec.name}(${spec.signature.map((a) => `${a.name}${a.optional ? '?' : ''}: ${a.type}${a.nullable ? ' | None' : ''}`).join(', ')})`;
 
 const RULES = {
-  conv: 'c1 = the input\'s channels; c2 = args[0] x width (capped by max_channels, rounded up to a multiple of 8; `nc` is kept as is); the module gets (c1, c2, ...args[1:]). A drop-in for `Conv`.',
+  conv: 'c1 = the input\'s channels; c2 = args[0] x width (capped by max_channels, rounded up to a multiple of 8; ultralytics 8.2 kept a c2 equal to `nc` as is, 8.4 scales it too); the module gets (c1, c2, ...args[1:]). A drop-in for `Conv`.',
   repeat: 'as `conv`, and the row\'s repeats (x depth, rounded) go in as the third argument n; the row builds one module. A drop-in for `C2f`.',
   fixed: 'c1 = the input\'s channels; c2 = args[0] as written at every scale; the module gets (c1, ...args).',
   concat: 'c2 = the sum of the inputs\' channels; args unchanged.',
   same: 'c2 = c1; args unchanged.',
-  detect: 'the inputs\' channels are appended as a list; c2 is not used further.',
+  detect: 'the YAML\'s top-level `reg_max` (default 16) and `end2end` (default false) and the inputs\' channels (a list) are appended; c2 is not used further.',
 };
 
 // ------------------------------------------------------------------------------------------------ writers
@@ -138,10 +146,19 @@ const cardPath = (pkg) => `modules/${folderOf(pkg)}.md`;
     front({ title: 'YAML reference', group: 'Guides', category: 'Reference' }),
     '# YAML reference',
     '',
-    'plugconv reads ultralytics\' YOLOv8 YAMLs: `nc`, `scales` (letter: `[depth, width, max_channels]`), optional',
-    '`activation`, and `backbone` / `head` rows `[from, repeats, module, args]`. `from` is -1 (the previous row),',
-    'an earlier row\'s index, or a list of them; strings in args are Python literals (`None`, `True`, `nc`).',
-    'A scale comes from the file name (`yolov8n.yaml` = `yolov8.yaml` at scale n) or `--scale`.',
+    'plugconv reads ultralytics\' detection YAMLs (YOLOv8, YOLO11, YOLO12, YOLO26): `nc`, `scales` (letter: `[depth, width,',
+    'max_channels]`), optional `activation`, and `backbone` / `head` rows `[from, repeats, module, args]`. `from` is -1 (the',
+    'previous row), an earlier row\'s index, or a list of them; strings in args are Python literals (`None`, `True`, `nc`).',
+    'A scale comes from the file name (`yolo11n.yaml` = `yolo11.yaml` at scale n, `yolo26s-p2.yaml` = `yolo26-p2.yaml` at s)',
+    'or `--scale`; without either, the first listed scale, with a warning.',
+    '',
+    'Top-level keys of ultralytics 8.4 and plugconv:',
+    '',
+    '| key | default | what |',
+    '|---|---|---|',
+    '| `reg_max` | 16 | DFL bins of every detection head; 1 = no DFL, box distances regressed directly (YOLO26) |',
+    '| `end2end` | false | detection heads get one-to-one branches and output the top 300 detections `[x1, y1, x2, y2, score, class]`, no NMS (YOLO26) |',
+    '| `ultralytics` | 8.4 | plugconv\'s key (ultralytics ignores it): build with ultralytics 8.2\'s semantics (`8.2`, or a release such as `8.2.82`) for weights trained before 8.4; `--ultralytics` and `BuildOptions.ultralytics` override it |',
     '',
     'Each module declares how a row becomes constructor arguments: its **channel rule**. The parser has no',
     'per-module code, so a new module only needs its spec (see [Writing your own module](../guides/writing-a-module.md)).',
@@ -150,16 +167,20 @@ const cardPath = (pkg) => `modules/${folderOf(pkg)}.md`;
     '|---|---|',
     ...Object.entries(RULES).map(([r, d]) => `| \`${r}\` | ${esc(d)} |`),
     '',
+    'A spec may also declare **build rules** (the "build" column below): `buildArgs` changes the arguments by scale or',
+    'semantics as ultralytics\' parse_model does for that module (C3k2\'s `c3k` at m, l and x; A2C2f\'s `residual` and',
+    '`mlp_ratio` at l and x), and `modernHead` makes every later detection head the current (depthwise class branch) one.',
+    '',
     `## Registered tokens (${specs.length})`,
     '',
     'Generated from `@plugconv/yolo`\'s registry (`pnpm plugconv modules` prints the same list). "YAML args" is',
     'what a row writes after the module name (`?`: may be left out); "constructor" is what the module receives.',
     '',
-    '| token | rule | package | YAML args | constructor | what it is |',
-    '|---|---|---|---|---|---|',
+    '| token | rule | build | package | YAML args | constructor | what it is |',
+    '|---|---|---|---|---|---|---|',
     ...specs.map((s) => {
       const pkg = s.package === '@plugconv/core' ? '`@plugconv/core`' : `[\`${s.package}\`](${cardPath(s.package)})`;
-      return `| \`${esc(s.name)}\` | \`${s.rule}\` | ${pkg} | \`${esc(yamlArgs(s))}\` | \`${esc(constructorCall(s))}\` | ${esc(s.summary)} |`;
+      return `| \`${esc(s.name)}\` | \`${s.rule}\` | ${buildRules(s)} | ${pkg} | \`${esc(yamlArgs(s))}\` | \`${esc(constructorCall(s))}\` | ${esc(s.summary)} |`;
     }),
     '',
     '## Rows from the shipped configs',
@@ -192,7 +213,10 @@ function readmeParts(folder) {
   return { intro, papers };
 }
 
-const baseline = configs.find((c) => c.file === 'yolov8.yaml');
+/** A config's family base (yolo11.yaml for yolo11-C3k2-DSConv.yaml), what its card rows are compared with; null if not shipped. */
+const baseOf = (c) => configs.find((b) => b.file === familyBase(c.file)) ?? null;
+/** A config file name with a scale letter, as ultralytics reads it: yolo11-DSConv.yaml -> yolo11n-DSConv.yaml. */
+const scaled = (file, scale) => file.replace(/^(.*?\d+)(?=[-_.])/, `$1${scale}`);
 for (const pkg of modulePackages) {
   const folder = folderOf(pkg);
   const own = byPackage.get(pkg);
@@ -218,9 +242,9 @@ for (const pkg of modulePackages) {
     '',
     '## YAML tokens',
     '',
-    '| token | rule | YAML args | constructor | what it is |',
-    '|---|---|---|---|---|',
-    ...own.map((s) => `| \`${esc(s.name)}\` | \`${s.rule}\` | \`${esc(yamlArgs(s))}\` | \`${esc(constructorCall(s))}\` | ${esc(s.summary)} |`),
+    '| token | rule | build | YAML args | constructor | what it is |',
+    '|---|---|---|---|---|---|',
+    ...own.map((s) => `| \`${esc(s.name)}\` | \`${s.rule}\` | ${buildRules(s)} | \`${esc(yamlArgs(s))}\` | \`${esc(constructorCall(s))}\` | ${esc(s.summary)} |`),
     '',
     '## YAML usage',
     '',
@@ -236,21 +260,30 @@ for (const pkg of modulePackages) {
   if (using.length) {
     lines.push(
       'With `@plugconv/yolo` installed, `npx plugconv info <config> --scale <s>` prints a config\'s summary line;',
-      `\`npx plugconv info ${using[0].file.replace(/^yolov8/, 'yolov8n')}\` for example.`,
+      `\`npx plugconv info ${scaled(using[0].file, 'n')}\` for example.`,
       '',
       '## Figures',
       '',
       'Counted by `summarize()` when these docs were built (params, gradients, GFLOPs at 1x3x640x640, by',
-      '[the FLOP rule](../../design.md#counting-flops-one-rule-for-every-op)), for every shipped config that uses the package, next to YOLOv8 at the same scale.',
+      '[the FLOP rule](../../design.md#counting-flops-one-rule-for-every-op)), for every shipped config that uses the package, next to',
+      'the base config of its family (yolov8, yolo11, ...) at the same scale.',
       '',
-      '| config | scale | layers | params | gradients | GFLOPs | params vs yolov8 | GFLOPs vs yolov8 |',
+      '| config | scale | layers | params | gradients | GFLOPs | params vs base | GFLOPs vs base |',
       '|---|---|---:|---:|---:|---:|---:|---:|',
     );
-    for (const c of [baseline, ...using]) {
+    // each family's base first, then the family's configs that use the package
+    const rows = [];
+    for (const c of using) {
+      const base = baseOf(c);
+      if (base && base !== c && !rows.includes(base)) rows.push(base);
+      rows.push(c);
+    }
+    for (const c of rows) {
+      const base = baseOf(c);
       for (const scale of SCALES) {
         const f = figures(c.file, scale);
-        const b = figures(baseline.file, scale);
-        const vs = c === baseline ? ['', ''] : [pct(f.params, b.params), pct(f.gflops, b.gflops)];
+        const b = base && base !== c ? figures(base.file, scale) : null;
+        const vs = b ? [pct(f.params, b.params), pct(f.gflops, b.gflops)] : ['', ''];
         lines.push(`| ${c.name} | ${scale} | ${f.layers} | ${fmt(f.params)} | ${fmt(f.gradients)} | ${f.gflops.toFixed(2)} | ${vs[0]} | ${vs[1]} |`);
       }
     }

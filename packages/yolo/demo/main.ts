@@ -12,7 +12,7 @@ import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.w
 import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { buildModel, decodeSafetensors, deploy, parseYoloConfig, summarize, summaryLine, useBackend, type BackendName, type DetectionModel } from '@plugconv/core';
-import { achievedGflops, classNames, drawDetections, loadCheckpoint, loadStateInto, measureLatency, predictImage, registry, rgbaToRgb, rgbToRgba } from '@plugconv/yolo/browser';
+import { achievedGflops, classNames, compareConfigs, drawDetections, loadCheckpoint, loadStateInto, measureLatency, predictImage, registry, rgbaToRgb, rgbToRgba } from '@plugconv/yolo/browser';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': plainUrl, 'tfjs-backend-wasm-simd.wasm': simdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl });
 tf.env().set('PROD', true);
@@ -47,7 +47,7 @@ let drops = 0;
 let names: string[] | null = null;
 
 function fillConfigs(selected?: string): void {
-  const names = [...configs.keys()].sort((a, b) => (a === 'yolov8.yaml' ? -1 : b === 'yolov8.yaml' ? 1 : a.localeCompare(b)));
+  const names = [...configs.keys()].sort(compareConfigs);
   cfgSel.replaceChildren(...names.map((n) => new Option(n, n, false, n === selected)));
 }
 
@@ -197,7 +197,7 @@ async function takeFiles(files: File[]): Promise<void> {
     configs.set(yaml.name, text);
     fillConfigs(yaml.name);
     fillScales();
-    // ultralytics' naming: yolov8t.yaml is the config at scale t
+    // ultralytics' naming: yolo11n.yaml is the config at scale n
     const named = /^.*?\d+([a-z])(?:[-_.].*)?\.ya?ml$/i.exec(yaml.name)?.[1];
     if (named && scalesOf(yaml.name).includes(named)) scaleSel.value = named;
     loaded.push(`config ${yaml.name}`);

@@ -18,3 +18,4 @@ export * from './predict/font.js';
 export * from './predict/weights.js';
 export * from './checkpoint.js';
 export * from './latency.js';
+export * from './config-order.js';

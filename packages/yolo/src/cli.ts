@@ -12,7 +12,7 @@ import { UsageError } from './usage-error.js';
 /** Builds the `plugconv` command line (exported for tests). */
 export function createProgram(): Command {
   const program = new Command('plugconv')
-    .description('YOLOv8 with plug-and-play lightweight convolutions, in TensorFlow.js')
+    .description('YOLOv8, YOLO11, YOLO12 and YOLO26 with plug-and-play lightweight convolutions, in TensorFlow.js')
     .exitOverride()
     .showHelpAfterError();
   registerInfo(program);

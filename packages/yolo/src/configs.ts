@@ -5,15 +5,16 @@ import { buildModel, nearestNames, scaledName, scaleFromName, unscaledName, type
 import { loadYoloConfig, unscaledPath } from '@plugconv/core/node';
 import { registry } from './registry.generated.js';
 import { isWeightsFile, loadCheckpointFile } from './checkpoint-file.js';
+import { compareConfigs } from './config-order.js';
 
 /** The folder of YAML configs shipped with this package. */
 export const CONFIG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'configs');
 
-/** Every shipped config file name, sorted (yolov8.yaml first). */
+/** Every shipped config file name, by family (yolov8, yolo11, yolo12, yolo26), each family's base config first. */
 export function shippedConfigs(): string[] {
   return readdirSync(CONFIG_DIR)
     .filter((f) => f.endsWith('.yaml'))
-    .sort((a, b) => (a === 'yolov8.yaml' ? -1 : b === 'yolov8.yaml' ? 1 : a.localeCompare(b)));
+    .sort(compareConfigs);
 }
 
 /** A path that names a YAML file, directly or with ultralytics' scale letter (`yolov8n.yaml` = `yolov8.yaml`). */
@@ -21,7 +22,7 @@ const readable = (path: string) => existsSync(unscaledPath(path).path);
 
 /**
  * Resolves a config argument to a path `loadYoloConfig` reads: an existing YAML path, or a shipped config by
- * name, with ultralytics' scale naming (`yolov8n-C2f-DSConv.yaml` = `yolov8-C2f-DSConv.yaml` at n) and with or
+ * name, with ultralytics' scale naming (`yolo11n.yaml` = `yolo11.yaml` at n, `yolo26s-p2.yaml` = `yolo26-p2.yaml` at s) and with or
  * without `.yaml`. The path keeps the name's scale letter, so the scale comes with it. An unknown name fails
  * with the nearest shipped names (case-insensitive, with the name's scale letter): `config
  * 'yolov8n-c2f-dsconv.yaml' not found (... did you mean yolov8n-C2f-DSConv.yaml, ...?)`.

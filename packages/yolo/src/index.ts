@@ -1,7 +1,8 @@
 /**
- * @plugconv/yolo: YOLOv8 with every plugconv module registered, the shipped configs, the predict pipeline and
- * the `plugconv` CLI. This entry is for Node (config files, image and weights files); bundlers targeting a
- * browser get the browser-safe part (`@plugconv/yolo/browser`, also chosen by the `browser` export condition).
+ * @plugconv/yolo: YOLOv8, YOLO11, YOLO12 and YOLO26 with every plugconv module registered, the shipped configs,
+ * the predict pipeline and the `plugconv` CLI. This entry is for Node (config files, image and weights files);
+ * bundlers targeting a browser get the browser-safe part (`@plugconv/yolo/browser`, also chosen by the `browser`
+ * export condition).
  * @packageDocumentation
  */
 export * from './browser.js';

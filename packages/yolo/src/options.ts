@@ -31,6 +31,9 @@ export function requireImgszMultiple(imgsz: number, stride: number, what = Strin
   return imgsz;
 }
 
+/** The help text of every command's `--ultralytics` option. */
+export const ULTRALYTICS_HELP = "build with this ultralytics release's semantics: 8.4 (default) or 8.2 (a YAML's top-level 'ultralytics:' key otherwise)";
+
 /** `--ultralytics 8.2|8.4|8.x.y`: whose semantics a build follows (undefined: the YAML's key, else 8.4). */
 export function ultralyticsOption(v: string | undefined): UltralyticsVersion | undefined {
   if (v === undefined) return undefined;

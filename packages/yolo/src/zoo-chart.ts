@@ -23,7 +23,7 @@ export function zooChartSvg(rows: ZooRow[], meta: Omit<ZooMeta, 'runs'>): string
   rows.forEach((r, i) => {
     const y = top + i * rowH;
     parts.push(`<text x="10" y="${y + 14}">${esc(r.config)}</text>`);
-    parts.push(`<text x="10" y="${y + 27}" fill="#555">${(r.params / 1e6).toFixed(2)}M params, ${r.gflops.toFixed(1)} GFLOPs</text>`);
+    parts.push(`<text x="10" y="${y + 27}" fill="#555">${(r.params / 1e6).toFixed(2)}M params, ${r.gflops.toFixed(1)} GFLOPs, peak ${r.peakMiB.toFixed(0)} MiB</text>`);
     parts.push(`<rect x="${left}" y="${y + 4}" width="${(r.latencyMs * scale).toFixed(1)}" height="12" fill="#4878d0"/>`);
     parts.push(`<text x="${left + r.latencyMs * scale + 4}" y="${y + 14}">${r.latencyMs.toFixed(0)} ms</text>`);
     parts.push(`<rect x="${left}" y="${y + 18}" width="${(r.deployLatencyMs * scale).toFixed(1)}" height="12" fill="#ee854a"/>`);

@@ -10,6 +10,8 @@ import { benchMarkdown, runBench } from '../src/commands/bench.js';
 import { captureOutput } from './capture-output.js';
 
 const CFG = fileURLToPath(new URL('../../core/fixtures/models/yolov8.yaml', import.meta.url));
+// ultralytics 8.4's yolo26.yaml with the fixtures' tiny scale t
+const YOLO26 = fileURLToPath(new URL('../../core/fixtures/v11/models/yolo26.yaml', import.meta.url));
 const output = captureOutput();
 
 describe('measureLatency', () => {
@@ -45,6 +47,17 @@ describe('plugconv bench', () => {
     expect(j.gflops).toBeCloseTo(s.gflops, 4);
     expect(j.gflopsPerSecond).toBeCloseTo((j.gflops * 2) / (j.medianMs / 1000), 0);
     expect(j.peakMiB).toBeGreaterThan(1174568 * 4 / 2 ** 20);
+    // the fixture YAML's top-level `ultralytics: 8.2.82`
+    expect(j.ultralytics).toBe('8.2');
+  });
+  it("--ultralytics overrides the YAML's key; an end2end YOLO26 benchmarks like any config", async () => {
+    expect(await main(['bench', '--cfg', CFG, '--scale', 't', '--imgsz', '32', '--runs', '1', '--warmup', '0', '--backend', 'cpu', '--json', '--ultralytics', '8.4'])).toBe(0);
+    expect(JSON.parse(output.out.at(-1)!)).toMatchObject({ name: 'YOLOv8t', ultralytics: '8.4', params: 1174568 });
+    expect(await main(['bench', '--cfg', YOLO26, '--scale', 't', '--imgsz', '64', '--runs', '1', '--warmup', '0', '--backend', 'cpu', '--json'])).toBe(0);
+    const j = JSON.parse(output.out.at(-1)!);
+    expect(j).toMatchObject({ name: 'YOLO26t', ultralytics: '8.4', structure: 'train' });
+    expect(j.medianMs).toBeGreaterThan(0);
+    expect(j.peakMiB).toBeGreaterThan((j.params * 4) / 2 ** 20);
   });
   it('prints the text report; --fuse and --deploy change the structure and the figures', async () => {
     expect(await main(['bench', '--cfg', CFG, '--scale', 't', '--imgsz', '64', '--runs', '1', '--warmup', '0', '--backend', 'cpu', '--fuse'])).toBe(0);

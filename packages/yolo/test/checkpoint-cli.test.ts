@@ -43,7 +43,7 @@ describe('plugconv info CK.pt', () => {
   });
   it('prints the layer table and the summary line named after the checkpoint', async () => {
     expect(await main(['info', core('yolov8-C2f-DSConv-t.pt')])).toBe(0);
-    expect(output.out.at(-1)).toBe('YOLOv8-C2f-DSConv-t summary: 225 layers, 1069608 parameters, 1069592 gradients, 3.8 GFLOPs');
+    expect(output.out.at(-1)).toBe('YOLOv8t-C2f-DSConv-t summary: 225 layers, 1069608 parameters, 1069592 gradients, 3.8 GFLOPs');
   });
 });
 

@@ -38,7 +38,7 @@ describe('plugconv info', () => {
   });
   it('a missing config is exit 2 with the nearest shipped names', async () => {
     expect(await main(['info', 'nope.yaml'])).toBe(2);
-    expect(output.err.join('')).toMatch(/config 'nope\.yaml' not found.*did you mean yolov8\.yaml/);
+    expect(output.err.join('')).toMatch(/config 'nope\.yaml' not found.*did you mean yolo11\.yaml, yolo12\.yaml, yolo26\.yaml\?/);
   });
 });
 

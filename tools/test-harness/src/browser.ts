@@ -87,7 +87,8 @@ export function describeGpuParity(title: string, base: string, registry: Registr
       it(`${m.fixture} (${m.yaml} at ${m.scale}, built from YAML in the browser) matches PyTorch end to end`, async () => {
         const yaml = await fetchText(fx(`${dirs.models}${m.yaml}`));
         const r = await browserCheck(fx(`${dirs.models}${m.fixture}.safetensors`), (meta) => buildModel(parseYoloConfig(yaml, m.yaml), { registry, scale: m.scale, warn: () => {}, ultralytics: m.ultralytics ?? semanticsOf(meta) }), backend);
-        expect(r.params).toBe(r.meta.params);
+        // (a model fixture's JSON may not name its parameter count; its state dict loads strictly either way)
+        if (r.meta.params !== undefined) expect(r.params).toBe(r.meta.params);
         expect(r.pass).toBe(true);
       });
     }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { deploy, fuse, summarize } from '@plugconv/core';
+import { deploy, fuse, summarize, type UltralyticsVersion } from '@plugconv/core';
 import { loadModel, shippedConfigs } from '../configs.js';
 import { achievedGflops, measureLatency, type Latency } from '../latency.js';
 import { useNodeBackend } from '../node-backends.js';
-import { imgszOption, intOption, requireImgszMultiple } from '../options.js';
+import { imgszOption, intOption, requireImgszMultiple, ULTRALYTICS_HELP, ultralyticsOption } from '../options.js';
 import { UsageError } from '../usage-error.js';
 import { progress } from '../progress.js';
 
@@ -18,6 +18,8 @@ export interface BenchOptions {
   warmup: number;
   /** `train`: as built (eval mode, BN separate); `fuse`: ultralytics' fuse(); `deploy`: deploy(). */
   structure: 'train' | 'fuse' | 'deploy';
+  /** The ultralytics semantics to build with (default: the YAML's `ultralytics:` key, else 8.4). */
+  ultralytics?: UltralyticsVersion;
 }
 
 /** One benchmark result: the model's figures, its latency and what they give. */
@@ -25,6 +27,8 @@ export interface BenchResult {
   config: string;
   name: string;
   structure: BenchOptions['structure'];
+  /** The ultralytics semantics the model was built with. */
+  ultralytics: UltralyticsVersion;
   backend: string;
   imgsz: number;
   batch: number;
@@ -42,7 +46,7 @@ export interface BenchResult {
 /** Builds the config, applies the structure, counts it and times it. Disposes the model. */
 export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const backend = await useNodeBackend(o.backend);
-  const model = loadModel(o.cfg, { scale: o.scale, warn: () => {} });
+  const model = loadModel(o.cfg, { scale: o.scale, ultralytics: o.ultralytics, warn: () => {} });
   try {
     model.eval();
     if (o.structure === 'deploy') deploy(model);
@@ -53,6 +57,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       config: o.cfg,
       name: s.name,
       structure: o.structure,
+      ultralytics: s.ultralytics,
       backend,
       imgsz: o.imgsz,
       batch: o.batch,
@@ -87,6 +92,7 @@ export function benchJson(r: BenchResult): Record<string, unknown> {
     config: r.config,
     name: r.name,
     structure: r.structure,
+    ultralytics: r.ultralytics,
     backend: r.backend,
     imgsz: r.imgsz,
     batch: r.batch,
@@ -147,6 +153,7 @@ export interface BenchCliOptions {
   fuse?: boolean;
   deploy?: boolean;
   json?: boolean;
+  ultralytics?: string;
 }
 
 /** `plugconv bench --cfg CFG`: median latency, achieved GFLOP/s and peak memory; `--all` for every shipped config. */
@@ -154,7 +161,7 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('forward latency (median after warm-up), achieved GFLOP/s and peak memory of a config')
-    .option('--cfg <cfg>', 'YAML path or shipped config name (yolov8n.yaml = yolov8.yaml at scale n)')
+    .option('--cfg <cfg>', 'YAML path or shipped config name (yolo11n.yaml = yolo11.yaml at scale n)')
     .option('--all', 'every shipped config, as built and deployed: a Markdown table')
     .option('--scale <s>', "model scale (n, s, m, l, x; default: the config name's, else the first listed; --all: n)")
     .option('--imgsz <px>', 'square input size', '640')
@@ -165,11 +172,12 @@ export function registerBench(program: Command): void {
     .option('--fuse', "fold Conv+BN first (ultralytics' fuse())")
     .option('--deploy', 're-parameterise every module and fold Conv+BN (deploy())')
     .option('--json', 'print JSON instead of text')
+    .option('--ultralytics <version>', ULTRALYTICS_HELP)
     .action(async (o: BenchCliOptions) => {
       if (!!o.cfg === !!o.all) throw new UsageError('give either --cfg CFG or --all');
       if (o.fuse && o.deploy) throw new UsageError('give at most one of --fuse and --deploy');
       const imgsz = requireImgszMultiple(imgszOption(o.imgsz), 32);
-      const base = { imgsz, batch: intOption('batch', o.batch, 1), backend: o.backend, runs: intOption('runs', o.runs, 1), warmup: intOption('warmup', o.warmup, 0) };
+      const base = { imgsz, batch: intOption('batch', o.batch, 1), backend: o.backend, runs: intOption('runs', o.runs, 1), warmup: intOption('warmup', o.warmup, 0), ultralytics: ultralyticsOption(o.ultralytics) };
       if (o.cfg) {
         const r = await runBench({ ...base, cfg: o.cfg, scale: o.scale, structure: o.deploy ? 'deploy' : o.fuse ? 'fuse' : 'train' });
         console.log(o.json ? JSON.stringify(benchJson(r)) : benchReport(r));

@@ -3,7 +3,7 @@ import { deploy, fuse, summarize, summaryLine, type DetectionModel, type ModelSu
 import { loadModel } from '../configs.js';
 import { registry } from '../registry.generated.js';
 import { useNodeBackend } from '../node-backends.js';
-import { imgszOption, ultralyticsOption } from '../options.js';
+import { imgszOption, ULTRALYTICS_HELP, ultralyticsOption } from '../options.js';
 
 /** The per-row table ultralytics prints while parsing (from, n, params, module, arguments). */
 export function layerTable(model: DetectionModel): string {
@@ -43,14 +43,14 @@ export function registerInfo(program: Command): void {
   program
     .command('info')
     .description("build a config and print ultralytics' summary (layers, parameters, gradients, GFLOPs)")
-    .argument('<cfg>', 'YAML path or shipped config name (yolov8n.yaml = yolov8.yaml at scale n)')
-    .option('--scale <s>', "model scale (n, s, m, l, x); default: the config name's (yolov8s.yaml), else the first listed")
+    .argument('<cfg>', 'YAML path or shipped config name (yolo11n.yaml = yolo11.yaml at scale n)')
+    .option('--scale <s>', "model scale (n, s, m, l, x); default: the config name's (yolo11s.yaml), else the first listed")
     .option('--imgsz <px>', 'square input size for GFLOPs', '640')
     .option('--fuse', 'fold Conv+BN first (ultralytics fuse())')
     .option('--deploy', 're-parameterise every module and fold Conv+BN (deploy())')
     .option('--json', 'print one JSON object')
     .option('--backend <b>', 'tfjs backend (wasm, cpu)', 'wasm')
-    .option('--ultralytics <version>', "build with this ultralytics release's semantics: 8.4 (default) or 8.2 (a YAML's top-level 'ultralytics:' key otherwise)")
+    .option('--ultralytics <version>', ULTRALYTICS_HELP)
     .action(async (cfg: string, opts: InfoOptions) => {
       const { summary, model } = await infoSummary(cfg, opts);
       if (opts.json) {
