@@ -66,12 +66,16 @@ export function makeAnchors(
 
 /**
  * ultralytics' dist2bbox: distances (left, top, right, bottom) from anchor points, (B, A, 4) and (A, 2) in grid
- * units, to boxes (B, A, 4): xywh (centre, size) or xyxy (corners).
+ * units, to boxes (B, A, 4): xywh (centre, size) or xyxy (corners). Computed without splitting or concatenating
+ * channels (a slice or concat along the last axis is a per-element loop on tfjs-backend-wasm), with the same
+ * sums as ultralytics: the corners are (x, y, x, y) + (-l, -t, r, b), i.e. anchor - lt and anchor + rb; the
+ * centre (x1 + x2) / 2 and the size x2 - x1 come from the corners and their halves swapped.
  */
 export function distToBox(dist: tf.Tensor, points: tf.Tensor, xywh: boolean): tf.Tensor {
-  const [lt, rb] = tf.split(dist, 2, 2);
-  const x1y1 = tf.sub(points, lt!);
-  const x2y2 = tf.add(points, rb!);
-  if (!xywh) return tf.concat([x1y1, x2y2], 2);
-  return tf.concat([tf.div(tf.add(x1y1, x2y2), 2), tf.sub(x2y2, x1y1)], 2);
+  const corners = tf.add(tf.tile(points, [1, 2]), tf.mul(dist, tf.tensor1d([-1, -1, 1, 1])));
+  if (!xywh) return corners;
+  const swapped = tf.gather(corners, tf.tensor1d([2, 3, 0, 1], 'int32'), 2); // (x2, y2, x1, y1)
+  const centres = tf.div(tf.add(corners, swapped), 2); // (cx, cy, cx, cy)
+  const sizes = tf.sub(corners, swapped); // (x1 - x2, y1 - y2, w, h)
+  return tf.where(tf.tensor1d([true, true, false, false], 'bool'), centres, sizes);
 }
