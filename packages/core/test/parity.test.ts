@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { coreModules, createModule, Registry } from '../src/index.js';
+import { coreModules, createModule, deploy, Registry } from '../src/index.js';
 import { checkFixture, loadYoloConfig } from '../src/node.js';
 import { buildModel } from '../src/index.js';
 
@@ -20,6 +20,13 @@ describe.each(['cpu', 'wasm'] as const)('PyTorch parity on %s', (backend) => {
   it('yolov8 at scale t (64x64) matches ultralytics end to end', async () => {
     const r = await checkFixture(fx('models/yolov8-t.safetensors'), () => buildModel(loadYoloConfig(fx('models/yolov8.yaml')), { registry, scale: 't', ultralytics: '8.2' }), backend);
     expect(r.params).toBe(1174568);
+    expect(r.pass).toBe(true);
+  });
+
+  // deployed: C2f's split and concat folded into its 1x1 convs (on wasm), the same outputs
+  it.each(['C2f_32_32_n2_sc', 'models/yolov8-t'])('%s deployed matches ultralytics', async (name) => {
+    const make = name.startsWith('models/') ? () => buildModel(loadYoloConfig(fx('models/yolov8.yaml')), { registry, scale: 't', ultralytics: '8.2' }) : byMeta;
+    const r = await checkFixture(fx(`${name}.safetensors`), make, backend, (m) => deploy(m));
     expect(r.pass).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, coreModules, describeComparison, Registry, ultralyticsVersion } from '../src/index.js';
+import { buildModel, coreModules, deploy, describeComparison, Registry, ultralyticsVersion } from '../src/index.js';
 import { checkFixture, loadYoloConfig } from '../src/node.js';
 import { fixturePath } from './helpers.js';
 
@@ -11,6 +11,14 @@ describe.each(['cpu', 'wasm'] as const)('YOLO11, YOLO12, YOLO26 at scale t (64x6
   it.each(['yolo11', 'yolo12', 'yolo26'])('%s', async (cfg) => {
     const r = await checkFixture(fixturePath(`v11/models/${cfg}-t.safetensors`), build(cfg), backend);
     console.log(`${cfg}-t ${backend}:\n${describeComparison(r)}`);
+    expect(r.pass).toBe(true);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('YOLO11, YOLO12, YOLO26 at scale t, deployed, match ultralytics 8.4 on %s', (backend) => {
+  it.each(['yolo11', 'yolo12', 'yolo26'])('%s', async (cfg) => {
+    const r = await checkFixture(fixturePath(`v11/models/${cfg}-t.safetensors`), build(cfg), backend, (m) => deploy(m));
+    console.log(`${cfg}-t ${backend} deployed:\n${describeComparison(r)}`);
     expect(r.pass).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coreModules, createModule, Registry, ultralyticsVersion } from '../src/index.js';
+import { coreModules, createModule, deploy, Registry, ultralyticsVersion } from '../src/index.js';
 import { checkFixture } from '../src/node.js';
 import { fixturePath } from './helpers.js';
 
@@ -14,6 +14,16 @@ describe.each(['cpu', 'wasm'] as const)('ultralytics 8.4 blocks match PyTorch on
     const r = await checkFixture(fixturePath(`v11/modules/${name}.safetensors`), byMeta, backend);
     console.log(`${name} ${backend}: max abs error ${r.maxAbsError.toExponential(2)}, worst |err|/tol ${r.worstRatio.toFixed(3)}`);
     expect(r.params).toBe(r.fixture.meta.params);
+    expect(r.pass).toBe(true);
+  });
+});
+
+// deploy() (Conv+BN folded) takes the inference paths: per-group attention on wasm, split and concat folded into
+// the 1x1 convs around them; they must give the same outputs
+describe.each(['cpu', 'wasm'] as const)('ultralytics 8.4 blocks, deployed, match PyTorch on %s', (backend) => {
+  it.each(CASES)('%s', async (name) => {
+    const r = await checkFixture(fixturePath(`v11/modules/${name}.safetensors`), byMeta, backend, (m) => deploy(m));
+    console.log(`${name} ${backend} deployed: max abs error ${r.maxAbsError.toExponential(2)}, worst |err|/tol ${r.worstRatio.toFixed(3)}`);
     expect(r.pass).toBe(true);
   });
 });

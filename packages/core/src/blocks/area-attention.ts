@@ -3,6 +3,7 @@ import { Module, ModuleList, Sequential } from '../nn/module.js';
 import { Conv } from './conv.js';
 import { attendPositions } from './attention.js';
 import { C3k } from './c3k2.js';
+import { ChannelPieces } from './channel-pieces.js';
 
 /**
  * ultralytics' AAttn(dim, num_heads, area=1), area attention: the H*W positions (row-major) split into `area`
@@ -75,6 +76,7 @@ export class A2C2f extends Module {
   readonly gamma: tf.Variable | null;
   /** The n blocks (key prefix `m.0.`, ...). */
   readonly m: ModuleList;
+  private readonly pieces = new ChannelPieces();
   constructor(c1: number, c2: number, n = 1, a2 = true, area = 1, residual = false, mlpRatio = 2.0, e = 0.5, g = 1, shortcut = true) {
     super();
     const c = Math.trunc(c2 * e);
@@ -90,7 +92,12 @@ export class A2C2f extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     const y = [this.cv1.forward(x)];
     for (const m of this.m.items) y.push(m.forward(y[y.length - 1]!));
-    const out = this.cv2.forward(tf.concat(y, 3));
+    const out = this.pieces.concat(this.cv2, y);
     return this.gamma ? tf.add(x, tf.mul(this.gamma, out)) : out;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.pieces.dispose();
   }
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module, Sequential } from '../nn/module.js';
 import { countMacs, isCountingMacs, isShapeOnly, numel } from '../flops.js';
 import { Conv } from './conv.js';
-import { chunk2 } from './csp.js';
+import { ChannelPieces, chunkSizes } from './channel-pieces.js';
+import { activeBackend } from '../ops/active-backend.js';
 
 /**
  * Scaled dot-product attention over groups: q, k (G..., N, dk) and v (G..., N, dv) give
@@ -19,8 +20,24 @@ export function scaledDotAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, sca
     countMacs(groups * n * n * dv, 'matmul');
   }
   if (isShapeOnly()) return tf.zeros([...v.shape.slice(0, -1), dv]);
+  if (activeBackend() === 'wasm') return attendEachGroup(q, k, v, scale);
   const attn = tf.softmax(tf.matMul(tf.mul(q, scale), k, false, true));
   return tf.matMul(attn, v);
+}
+
+/**
+ * {@link scaledDotAttention} one group (head) at a time with plain 2-D matrix products: tfjs-backend-wasm runs a
+ * rank-2 product without transposes through XNNPACK, while a batched or transposed one takes a scalar loop
+ * (C2PSA at 20x20, 2 heads: 10-20x slower; measured, see packages/yolo/BENCHMARK.md). k is transposed once for
+ * every group; the products are the same, only their grouping differs.
+ */
+function attendEachGroup(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale: number): tf.Tensor {
+  const [n, dk, dv] = [q.shape[q.rank - 2]!, q.shape[q.rank - 1]!, v.shape[v.rank - 1]!];
+  const qs = tf.unstack(tf.reshape(tf.mul(q, scale), [-1, n, dk]));
+  const kts = tf.unstack(tf.transpose(tf.reshape(k, [-1, n, dk]), [0, 2, 1]));
+  const vs = tf.unstack(tf.reshape(v, [-1, n, dv]));
+  const out = qs.map((qi, i) => tf.matMul(tf.softmax(tf.matMul(qi, kts[i]!)), vs[i]!));
+  return tf.reshape(tf.stack(out), [...v.shape.slice(0, -1), dv]);
 }
 
 /** (B, N, heads, d) -> (B, heads, N, d). */
@@ -133,6 +150,7 @@ export class C2PSA extends Module {
   readonly cv2: Conv;
   /** The n PSABlocks on the second half. */
   readonly m: Sequential;
+  private readonly pieces = new ChannelPieces();
   constructor(c1: number, c2: number, n = 1, e = 0.5) {
     super();
     if (c1 !== c2) throw new Error(`C2PSA keeps its input width: c1 must equal c2, got c1=${c1}, c2=${c2}`);
@@ -142,7 +160,12 @@ export class C2PSA extends Module {
     this.m = this.addModule('m', new Sequential(...Array.from({ length: n }, () => new PSABlock(this.c, 0.5, Math.trunc(this.c / 64)))));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    const [a, b] = chunk2(this.cv1.forward(x));
-    return this.cv2.forward(tf.concat([a, this.m.forward(b)], 3));
+    const [a, b] = this.pieces.split(this.cv1, x, chunkSizes(2 * this.c, 2));
+    return this.pieces.concat(this.cv2, [a!, this.m.forward(b!)]);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.pieces.dispose();
   }
 }

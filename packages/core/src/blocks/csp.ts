@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList, Sequential } from '../nn/module.js';
 import { Conv } from './conv.js';
+import { ChannelPieces, chunkSizes } from './channel-pieces.js';
 
 /**
  * The residual pair of ultralytics' Bottleneck and of every module package's variant of it: cv2(cv1(x)), plus
@@ -35,9 +36,7 @@ export class Bottleneck extends BottleneckBase<Conv, Conv> {
 
 /** Splits NHWC channels into two halves (PyTorch's chunk(2, 1)). */
 export function chunk2(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
-  const c = x.shape[x.rank - 1]!;
-  const half = Math.ceil(c / 2);
-  const [a, b] = tf.split(x, [half, c - half], x.rank - 1);
+  const [a, b] = tf.split(x, chunkSizes(x.shape[x.rank - 1]!, 2), x.rank - 1);
   return [a!, b!];
 }
 
@@ -54,6 +53,8 @@ export class C2fBase extends Module {
   readonly cv2: Module;
   /** The n inner blocks, chained on the second half (key prefix `m.0.`, `m.1.`, ...). */
   readonly m: ModuleList;
+  /** cv1's split and cv2's concat, folded into them once deployed. */
+  protected readonly pieces = new ChannelPieces();
   constructor(
     c1: number,
     c2: number,
@@ -69,9 +70,14 @@ export class C2fBase extends Module {
     this.m = this.addModule('m', new ModuleList(Array.from({ length: n }, (_, i) => makeInner(this.c, i))));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    const y: tf.Tensor[] = chunk2(this.cv1.forward(x));
+    const y = this.pieces.split(this.cv1, x, chunkSizes(2 * this.c, 2));
     for (const m of this.m.items) y.push(m.forward(y[y.length - 1]!));
-    return this.cv2.forward(tf.concat(y, 3));
+    return this.pieces.concat(this.cv2, y);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.pieces.dispose();
   }
 }
 
@@ -90,6 +96,7 @@ export class C2 extends Module {
   readonly cv2: Conv;
   /** The n Bottlenecks applied to the first half. */
   readonly m: Sequential;
+  private readonly pieces = new ChannelPieces();
   constructor(c1: number, c2: number, n = 1, shortcut = true, g = 1, e = 0.5) {
     super();
     const c = Math.trunc(c2 * e);
@@ -98,8 +105,13 @@ export class C2 extends Module {
     this.m = this.addModule('m', new Sequential(...Array.from({ length: n }, () => new Bottleneck(c, c, shortcut, g, [3, 3], 1.0))));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    const [a, b] = chunk2(this.cv1.forward(x));
-    return this.cv2.forward(tf.concat([this.m.forward(a), b], 3));
+    const [a, b] = this.pieces.split(this.cv1, x, chunkSizes(this.cv1.conv.cout, 2));
+    return this.pieces.concat(this.cv2, [this.m.forward(a!), b!]);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.pieces.dispose();
   }
 }
 
@@ -113,6 +125,7 @@ export class C3 extends Module {
   readonly cv3: Conv;
   /** The n inner blocks (Bottleneck(c, c, k=(1, 3)), or `makeInner`'s). */
   readonly m: Sequential;
+  private readonly pieces = new ChannelPieces();
   constructor(c1: number, c2: number, n = 1, shortcut = true, g = 1, e = 0.5, makeInner?: (c: number) => Module) {
     super();
     const c = Math.trunc(c2 * e);
@@ -123,6 +136,11 @@ export class C3 extends Module {
     this.m = this.addModule('m', new Sequential(...Array.from({ length: n }, () => inner(c))));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return this.cv3.forward(tf.concat([this.m.forward(this.cv1.forward(x)), this.cv2.forward(x)], 3));
+    return this.pieces.concat(this.cv3, [this.m.forward(this.cv1.forward(x)), this.cv2.forward(x)]);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.pieces.dispose();
   }
 }

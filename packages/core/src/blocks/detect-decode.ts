@@ -38,40 +38,48 @@ class FrozenConv1x1 extends Conv2d {
   }
 }
 
-/** Anchor centres (x+0.5, y+0.5) in grid units and their strides, for feature maps in order. */
+/**
+ * Anchor centres (x + offset, y + offset) in grid units and their strides, for feature maps in order, as plain
+ * arrays: `points` is (anchors, 2) row-major, `strides` (anchors, 1). Row-major over each map, level by level.
+ */
 export function makeAnchors(
   sizes: [number, number][],
   strides: number[],
   offset = 0.5,
 ): {
   /** (anchors, 2) anchor centres (x, y) in grid units. */
-  points: tf.Tensor2D;
+  points: Float32Array;
   /** (anchors, 1) the stride of each anchor's level. */
-  strides: tf.Tensor2D;
+  strides: Float32Array;
 } {
-  return tf.tidy(() => {
-    const pts: tf.Tensor2D[] = [];
-    const str: tf.Tensor2D[] = [];
-    sizes.forEach(([h, w], i) => {
-      const sx = tf.add(tf.range(0, w, 1, 'float32'), offset);
-      const sy = tf.add(tf.range(0, h, 1, 'float32'), offset);
-      const xs = tf.tile(tf.reshape(sx, [1, w]), [h, 1]);
-      const ys = tf.tile(tf.reshape(sy, [h, 1]), [1, w]);
-      pts.push(tf.reshape(tf.stack([xs, ys], -1), [h * w, 2]) as tf.Tensor2D);
-      str.push(tf.fill([h * w, 1], strides[i]!) as tf.Tensor2D);
-    });
-    return { points: tf.concat(pts, 0), strides: tf.concat(str, 0) };
+  const count = sizes.reduce((n, [h, w]) => n + h * w, 0);
+  const points = new Float32Array(count * 2);
+  const levelOf = new Float32Array(count);
+  let a = 0;
+  sizes.forEach(([h, w], i) => {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++, a++) {
+        points[2 * a] = x + offset;
+        points[2 * a + 1] = y + offset;
+        levelOf[a] = strides[i]!;
+      }
+    }
   });
+  return { points, strides: levelOf };
 }
 
 /**
  * ultralytics' dist2bbox: distances (left, top, right, bottom) from anchor points, (B, A, 4) and (A, 2) in grid
- * units, to boxes (B, A, 4): xywh (centre, size) or xyxy (corners).
+ * units, to boxes (B, A, 4): xywh (centre, size) or xyxy (corners). Computed without splitting or concatenating
+ * channels (a slice or concat along the last axis is a per-element loop on tfjs-backend-wasm), with the same
+ * sums as ultralytics: the corners are (x, y, x, y) + (-l, -t, r, b), i.e. anchor - lt and anchor + rb; the
+ * centre (x1 + x2) / 2 and the size x2 - x1 come from the corners and their halves swapped.
  */
 export function distToBox(dist: tf.Tensor, points: tf.Tensor, xywh: boolean): tf.Tensor {
-  const [lt, rb] = tf.split(dist, 2, 2);
-  const x1y1 = tf.sub(points, lt!);
-  const x2y2 = tf.add(points, rb!);
-  if (!xywh) return tf.concat([x1y1, x2y2], 2);
-  return tf.concat([tf.div(tf.add(x1y1, x2y2), 2), tf.sub(x2y2, x1y1)], 2);
+  const corners = tf.add(tf.tile(points, [1, 2]), tf.mul(dist, tf.tensor1d([-1, -1, 1, 1])));
+  if (!xywh) return corners;
+  const swapped = tf.gather(corners, tf.tensor1d([2, 3, 0, 1], 'int32'), 2); // (x2, y2, x1, y1)
+  const centres = tf.div(tf.add(corners, swapped), 2); // (cx, cy, cx, cy)
+  const sizes = tf.sub(corners, swapped); // (x1 - x2, y1 - y2, w, h)
+  return tf.where(tf.tensor1d([true, true, false, false], 'bool'), centres, sizes);
 }

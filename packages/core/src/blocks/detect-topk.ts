@@ -15,23 +15,33 @@ function gatherPerImage(x: tf.Tensor, idx: tf.Tensor): tf.Tensor {
 /**
  * ultralytics' end-to-end postprocess (Detect.postprocess with get_topk_index), no NMS: from decoded
  * predictions (B, A, 4 + nc) = [x1, y1, x2, y2, class scores...], k = min(maxDet, A) rows per image,
- * (B, k, 6) = [x1, y1, x2, y2, score, class]. The k anchors with the best class score are kept (best first),
- * then the k best (anchor, class) pairs among their k * nc scores, best first; a pair's box is its anchor's
- * (an anchor may appear once per class). Equal scores may be ordered differently from PyTorch's topk, which
- * orders ties by no documented rule.
+ * (B, k, 6) = [x1, y1, x2, y2, score, class]. See {@link topkFromParts}, which it calls on the two parts.
  */
 export function topkDetections(preds: tf.Tensor, nc: number, maxDet = 300): tf.Tensor {
   return tf.tidy(() => {
-    const [b, a] = preds.shape as number[];
-    const k = Math.min(maxDet, a!);
     const [boxes, scores] = tf.split(preds, [4, nc], 2);
-    const anchors = tf.topk(tf.max(scores!, 2), k).indices; // (B, k)
-    const kept = tf.reshape(gatherPerImage(scores!, anchors), [b!, k * nc]); // (B, k * nc)
+    return topkFromParts(boxes!, scores!, maxDet);
+  });
+}
+
+/**
+ * {@link topkDetections} on boxes (B, A, 4) and class scores (B, A, nc) given apart (as the head decodes them;
+ * no split of a joined tensor). The k anchors with the best class score are kept (best first), then the k best
+ * (anchor, class) pairs among their k * nc scores, best first; a pair's box is its anchor's (an anchor may appear
+ * once per class). Equal scores may be ordered differently from PyTorch's topk, which orders ties by no
+ * documented rule. Everything stays on the backend (no read-back).
+ */
+export function topkFromParts(boxes: tf.Tensor, scores: tf.Tensor, maxDet = 300): tf.Tensor {
+  return tf.tidy(() => {
+    const [b, a, nc] = scores.shape as number[];
+    const k = Math.min(maxDet, a!);
+    const anchors = tf.topk(tf.max(scores, 2), k).indices; // (B, k)
+    const kept = tf.reshape(gatherPerImage(scores, anchors), [b!, k * nc!]); // (B, k * nc)
     const best = tf.topk(kept, k);
-    const cls = tf.mod(best.indices, nc);
+    const cls = tf.mod(best.indices, nc!);
     // floorDiv of int32 gives float32 on wasm: gatherPerImage casts the indices
-    const idx = tf.reshape(gatherPerImage(tf.expandDims(anchors, 2), tf.floorDiv(best.indices, nc)), [b!, k]); // (B, k) original anchors
-    const picked = gatherPerImage(boxes!, idx); // (B, k, 4)
+    const idx = tf.reshape(gatherPerImage(tf.expandDims(anchors, 2), tf.floorDiv(best.indices, nc!)), [b!, k]); // (B, k) original anchors
+    const picked = gatherPerImage(boxes, idx); // (B, k, 4)
     return tf.concat([picked, tf.expandDims(best.values, 2), tf.expandDims(tf.cast(cls, 'float32'), 2)], 2);
   });
 }

@@ -5,7 +5,7 @@ import { Conv, defaultActivation, DWConv } from './conv.js';
 import { isFusable, type Fusable } from './fusable.js';
 import { isCountingMacs } from '../flops.js';
 import { DFL, distToBox, makeAnchors } from './detect-decode.js';
-import { topkDetections } from './detect-topk.js';
+import { topkFromParts } from './detect-topk.js';
 
 /** Passes x through with a zero gradient (PyTorch's detach()). */
 function detach(x: tf.Tensor): tf.Tensor {
@@ -25,7 +25,7 @@ function detach(x: tf.Tensor): tf.Tensor {
  * Training: the per-level maps (NHWC, 4 * reg_max + nc channels), one-to-many then (end2end) one-to-one.
  * Eval: (B, 4 + nc, anchors) = cat(xywh boxes in pixels, sigmoid(cls)), anchors level by level, row-major;
  * end2end: the one-to-one branch decoded to xyxy and reduced to the top-k (B, min(maxDet, anchors), 6) =
- * [x1, y1, x2, y2, score, class] (see {@link topkDetections}), no NMS.
+ * [x1, y1, x2, y2, score, class] (see {@link Detect.postprocess}), no NMS.
  */
 export class Detect extends Module<tf.Tensor[], tf.Tensor | tf.Tensor[]> implements Fusable {
   /** Number of classes. */
@@ -59,6 +59,11 @@ export class Detect extends Module<tf.Tensor[], tf.Tensor | tf.Tensor[]> impleme
    * top-k (what a parity check compares first; ultralytics' output before postprocess).
    */
   rawOutput = false;
+  /**
+   * Anchor centres and strides of the last input size, as plain arrays (recomputed when the sizes or strides
+   * change): each forward makes its tensors from them, so no tensor outlives a forward and none needs freeing.
+   */
+  private anchors: { key: string; points: Float32Array; strides: Float32Array } | null = null;
 
   constructor(nc = 80, regMax = 16, end2end = false, ch: number[] = [], legacy = false) {
     super();
@@ -104,26 +109,42 @@ export class Detect extends Module<tf.Tensor[], tf.Tensor | tf.Tensor[]> impleme
     if (this.end2end && this.cv2 && this.cv3 && isCountingMacs()) tf.dispose(this.levelMaps(xs, this.cv2, this.cv3));
     const boxHead = this.end2end ? this.one2oneCv2 : this.cv2;
     const clsHead = this.end2end ? this.one2oneCv3 : this.cv3;
-    const preds = this.decode(xs, boxHead!, clsHead!);
-    if (this.end2end && !this.rawOutput) return topkDetections(preds, this.nc, this.maxDet);
-    return tf.transpose(preds, [0, 2, 1]);
+    const { boxes, scores } = this.decode(xs, boxHead!, clsHead!);
+    if (this.end2end && !this.rawOutput) return this.postprocess(boxes, scores);
+    // (B, 4 + nc, A): two contiguous blocks once transposed, where a concat along the last axis copies per anchor
+    return tf.concat([tf.transpose(boxes, [0, 2, 1]), tf.transpose(scores, [0, 2, 1])], 1);
+  }
+
+  /**
+   * ultralytics' Detect.postprocess of an end2end head: the top-k detections (B, min(maxDet, A), 6) = [x1, y1,
+   * x2, y2, score, class] of decoded boxes (B, A, 4) and class scores (B, A, nc), no NMS (see
+   * {@link topkFromParts}).
+   */
+  postprocess(boxes: tf.Tensor, scores: tf.Tensor): tf.Tensor {
+    return topkFromParts(boxes, scores, this.maxDet);
   }
 
   private levelMaps(xs: tf.Tensor[], box: ModuleList<Sequential>, cls: ModuleList<Sequential>): tf.Tensor[] {
     return xs.map((x, i) => tf.concat([box.items[i]!.forward(x), cls.items[i]!.forward(x)], 3));
   }
 
-  /** Decoded predictions (B, anchors, 4 + nc): boxes in pixels (xywh, or xyxy for end2end), sigmoid scores. */
-  private decode(xs: tf.Tensor[], box: ModuleList<Sequential>, cls: ModuleList<Sequential>): tf.Tensor {
+  /** Decoded predictions: boxes (B, A, 4) in pixels (xywh, or xyxy for end2end) and sigmoid scores (B, A, nc). */
+  private decode(xs: tf.Tensor[], box: ModuleList<Sequential>, cls: ModuleList<Sequential>): { boxes: tf.Tensor; scores: tf.Tensor } {
     const b = xs[0]!.shape[0]!;
-    const boxes = tf.concat(xs.map((x, i) => tf.reshape(box.items[i]!.forward(x), [b, -1, 4 * this.regMax])), 1);
+    const dist = tf.concat(xs.map((x, i) => tf.reshape(box.items[i]!.forward(x), [b, -1, 4 * this.regMax])), 1);
     const scores = tf.concat(xs.map((x, i) => tf.reshape(cls.items[i]!.forward(x), [b, -1, this.nc])), 1);
-    const { points, strides } = makeAnchors(
-      xs.map((x) => [x.shape[1]!, x.shape[2]!]),
-      this.stride,
-    );
-    const dbox = tf.mul(distToBox(this.dfl.forward(boxes), points, !this.end2end), strides);
-    return tf.concat([dbox, tf.sigmoid(scores)], 2);
+    const { points, strides } = this.anchorsFor(xs.map((x) => [x.shape[1]!, x.shape[2]!]));
+    return { boxes: tf.mul(distToBox(this.dfl.forward(dist), points, !this.end2end), strides), scores: tf.sigmoid(scores) };
+  }
+
+  /** {@link makeAnchors} for these feature-map sizes: computed once per input size, uploaded per forward. */
+  private anchorsFor(sizes: [number, number][]): { points: tf.Tensor2D; strides: tf.Tensor2D } {
+    const key = JSON.stringify([sizes, this.stride]);
+    if (this.anchors?.key !== key) {
+      this.anchors = { key, ...makeAnchors(sizes, this.stride) };
+    }
+    const count = this.anchors.strides.length;
+    return { points: tf.tensor2d(this.anchors.points, [count, 2]), strides: tf.tensor2d(this.anchors.strides, [count, 1]) };
   }
 
   /** The stride of every anchor, for feature maps of the given (height, width) sizes, level by level. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
 import { kaimingUniform } from './init.js';
 import type { BatchNormFoldable } from './fold-batchnorm.js';
-import { conv2dExact, pickConvStrategy } from '../ops/conv.js';
+import { conv2dExact, conv2dExactBias, pickConvStrategy } from '../ops/conv.js';
 import type { ConvGeometry, ConvStrategy } from '../ops/conv-types.js';
 import { kernelLayout, scaleKernelOutputs } from '../ops/kernel-layout.js';
 import { countMacs, isCountingMacs, numel } from '../flops.js';
@@ -102,8 +102,8 @@ export class Conv2d extends Module implements BatchNormFoldable {
    * the MACs and adds the bias: the forward of the conv and of subclasses that transform their kernel.
    */
   protected convolve(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor {
-    const y = conv2dExact(x, filter, this.geometry, this.strategy);
+    const y = this.bias ? conv2dExactBias(x, filter, this.geometry, this.strategy, this.bias as tf.Tensor1D) : conv2dExact(x, filter, this.geometry, this.strategy);
     if (isCountingMacs()) countMacs(numel(y.shape) * (this.cin / this.geometry.groups) * this.k * this.k, 'conv');
-    return this.bias ? tf.add(y, this.bias) : y;
+    return y;
   }
 }

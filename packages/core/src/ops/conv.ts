@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isShapeOnly } from '../flops.js';
 import { activeBackend } from './active-backend.js';
 import { convOutSize, type ConvGeometry, type ConvRunOptions, type ConvStrategy, type StridedDilationMethod } from './conv-types.js';
-import { directConv, tfjsPadding } from './direct-conv.js';
+import { directConv, fusedBiasConv, tfjsPadding } from './direct-conv.js';
 import { kernelLayout } from './kernel-layout.js';
 import { polyphaseConv, subsample } from './polyphase.js';
 
@@ -77,6 +77,20 @@ export function conv2dExact(x: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry
     case 'subsample':
       return tf.tidy(() => subsample(directConv(x, filter, 1, g.padding, g.dilation, g.groups, strategy, mode), g.stride));
   }
+}
+
+/**
+ * {@link conv2dExact} plus a per-output-channel `bias` (cout). Dense and depthwise kernels that tfjs computes
+ * directly take its fused convolution, the bias added inside the kernel (XNNPACK adds it in the accumulator on
+ * wasm: one kernel instead of two, measured on YOLO nets, see packages/yolo/BENCHMARK.md); every other case is
+ * conv2dExact then an add. Differentiable like conv2dExact.
+ */
+export function conv2dExactBias(x: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry, strategy: ConvStrategy, bias: tf.Tensor1D, options: ConvRunOptions = {}): tf.Tensor4D {
+  if (!isShapeOnly() && (g.stride === 1 || g.dilation === 1)) {
+    const fused = fusedBiasConv(x, filter, g.stride, g.padding, g.dilation, strategy, options.dilationMode ?? 'auto', bias);
+    if (fused) return fused;
+  }
+  return tf.tidy(() => tf.add(conv2dExact(x, filter, g, strategy, options), bias) as tf.Tensor4D);
 }
 
 /** Options of {@link conv2dTorch}: the engine's, plus the strategy. */

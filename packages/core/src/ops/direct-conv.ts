@@ -17,6 +17,20 @@ export function directConv(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, 
 }
 
 /**
+ * {@link directConv} of a dense or depthwise kernel with the bias added by tfjs' fused convolution, or null when
+ * that does not apply (other strategies; a dilated convolution that runs as space-to-batch).
+ */
+export function fusedBiasConv(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad: number, dilation: number, strategy: ConvStrategy, mode: DilationMode, bias: tf.Tensor1D): tf.Tensor4D | null {
+  if (strategy !== 'dense' && strategy !== 'depthwise') return null;
+  if (dilation > 1 && (mode === 'space-to-batch' || (mode === 'auto' && tf.engine().isTapeOn()))) return null;
+  return tf.tidy(() => {
+    const [xin, p] = tfjsPadding(x, filter, pad);
+    const args = { x: xin, filter, strides: stride, pad: p, dataFormat: 'NHWC' as const, dilations: dilation, bias };
+    return strategy === 'dense' ? tf.fused.conv2d(args) : tf.fused.depthwiseConv2d(args);
+  });
+}
+
+/**
  * The input and padding argument to hand tfjs for symmetric zero padding `pad`: 'valid' for none; the number
  * for a square kernel; the input zero-padded explicitly and 'valid' for a non-square one (tfjs sizes the
  * output of numeric padding from the kernel's height alone: wrong shapes, and out-of-bounds reads on wasm).

@@ -1,0 +1,309 @@
+#!/usr/bin/env node
+// plugconv beside onnxruntime on the same networks, in one Node process, measured in turns.
+//
+//   /usr/bin/python3 reference/export_onnx.py            # once: reference/.onnx/{yolov8n,yolo11n,yolo26n}.onnx
+//   pnpm build && node scripts/bench-ort.mjs --models yolov8n,yolo11n,yolo26n
+//
+// Options: --models a,b (default yolov8n,yolo11n,yolo26n), --runs N (timed rounds, default 20), --warmup N (3),
+// --structure deploy|fuse (plugconv's, default deploy), --node-threads 1,2 (onnxruntime-node sessions; '' for
+// none), --onnx DIR (default reference/.onnx), --breakdown (plugconv's time per kind of block, from tf.profile),
+// --json FILE (every figure, machine-readable).
+//
+// Each round runs every model once on every side, the sides' order alternating round by round, so load from
+// other processes hits all of them alike: plugconv (tfjs-backend-wasm: SIMD, one thread; DetectionModel.predict
+// with the output read back), onnxruntime-web (wasm backend, numThreads 1, SIMD) and onnxruntime-node (native
+// MLAS kernels, 1 and 2 intra-op threads: the ceiling a wasm engine does not reach, shown for honesty). Every side
+// gets the same 640x640 image (NHWC for plugconv, NCHW for onnxruntime). The ONNX files come from ultralytics'
+// own exporter (8.4, fused, opset 17, simplify=False; see reference/export_onnx.py); the weights differ (each
+// side is randomly initialised), which does not change the work. The roofline is one large 3x3 convolution on
+// tfjs' wasm backend (XNNPACK): the rate a network made only of such convolutions would reach.
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const distOf = (pkg, file) => join(root, 'packages', pkg, 'dist', file);
+if (!existsSync(distOf('core', 'index.js')) || !existsSync(distOf('yolo', 'index.js'))) {
+  console.error('bench-ort: packages are not built; run `pnpm build` first');
+  process.exit(2);
+}
+const core = await import(distOf('core', 'index.js'));
+const { loadYoloConfig } = await import(distOf('core', 'node.js'));
+const { registry } = await import(distOf('yolo', 'index.js'));
+
+const args = parseArgs(process.argv.slice(2));
+const models = String(args.models ?? 'yolov8n,yolo11n,yolo26n').split(',').filter(Boolean);
+const runs = Number(args.runs ?? 20);
+const warmup = Number(args.warmup ?? 3);
+const structure = args.structure ?? 'deploy';
+const nodeThreads = String(args['node-threads'] ?? '1,2').split(',').filter(Boolean).map(Number);
+const onnxDir = resolve(args.onnx ?? join(root, 'reference', '.onnx'));
+const imgsz = 640;
+
+/** `--name value` and `--flag` pairs. */
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`bench-ort: unexpected argument '${a}'`);
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) out[a.slice(2)] = true;
+    else out[a.slice(2)] = argv[++i];
+  }
+  return out;
+}
+
+/** A network name (`yolo26n`) as a config file and scale: the shipped config, else ultralytics' YAML in core's fixtures. */
+function configOf(name) {
+  const m = /^(.+?)([nsmlx])$/.exec(name);
+  if (!m) throw new Error(`bench-ort: '${name}' is not <config><scale> (yolo26n, yolov8s, ...)`);
+  const [, cfg, scale] = m;
+  const candidates = [join(root, 'packages/yolo/configs', `${cfg}.yaml`), join(root, 'packages/core/fixtures/v11/ultralytics', `${cfg}.yaml`)];
+  const path = candidates.find((p) => existsSync(p));
+  if (!path) throw new Error(`bench-ort: no ${cfg}.yaml (looked in ${candidates.join(', ')})`);
+  return { path, scale };
+}
+
+/** Uniform [0, 1) pixels from a fixed-seed LCG: the same image for every side and every run of the script. */
+function image(n) {
+  const a = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    a[i] = (s >>> 8) / 16777216;
+  }
+  return a;
+}
+
+/** NHWC (1, h, w, c) to NCHW (1, c, h, w). */
+function toNchw(nhwc, h, w, c) {
+  const out = new Float32Array(nhwc.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[(k * h + y) * w + x] = nhwc[(y * w + x) * c + k];
+  return out;
+}
+
+const median = (ts) => [...ts].sort((a, b) => a - b)[ts.length >> 1];
+const stats = (ts) => ({ medianMs: median(ts), minMs: Math.min(...ts), runs: ts.length });
+
+/**
+ * The roofline probe: one 3x3 conv, 128 -> 128 channels at 80x80 (1.89 GFLOP), on the active tfjs backend, run
+ * as one more side of every round (so it meets the same load as the networks).
+ */
+function convRooflineSide() {
+  const x = tf.randomUniform([1, 80, 80, 128]);
+  const w = tf.randomNormal([3, 3, 128, 128], 0, 0.05);
+  return {
+    gflop: (2 * 80 * 80 * 128 * 128 * 9) / 1e9,
+    run: async () => {
+      const y = tf.conv2d(x, w, 1, 'same');
+      await y.data();
+      y.dispose();
+    },
+    dispose: () => tf.dispose([x, w]),
+  };
+}
+
+/**
+ * plugconv's time per kind of block for one forward (averaged over `reps` forwards): each kernel the engine runs
+ * is timed (wasm runs kernels synchronously, so the wall time around one is its cost, the engine's bookkeeping
+ * included); kernels inside attention modules, the Detect head and its top-k are attributed to those, the rest by
+ * kernel (convolutions, split/concat, activations, residual adds, pooling/upsampling). `outside kernels` is the
+ * forward's wall time no kernel accounts for (module code, shape checks, tensor bookkeeping).
+ */
+async function breakdown(model, x, reps = 5) {
+  const stack = [];
+  const restore = [];
+  const wrap = (proto, method, label) => {
+    const original = proto[method];
+    proto[method] = function (...a) {
+      stack.push(label);
+      try {
+        return original.apply(this, a);
+      } finally {
+        stack.pop();
+      }
+    };
+    restore.push(() => (proto[method] = original));
+  };
+  for (const [cls, label] of [
+    [core.Attention, 'attention'],
+    [core.AAttn, 'attention'],
+    [core.Detect, 'head'],
+  ]) {
+    wrap(cls.prototype, 'forward', label);
+  }
+  if (core.Detect.prototype.postprocess) wrap(core.Detect.prototype, 'postprocess', 'top-k');
+  const convKernels = new Set(['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D']);
+  const byKernel = {
+    'split/concat': ['Concat', 'SplitV', 'Slice', 'Pack', 'Unpack', 'StridedSlice'],
+    activations: ['Sigmoid', 'Multiply', 'Relu', 'Relu6', 'Prelu', 'Elu', 'LeakyRelu'],
+    'residual adds': ['Add', 'AddN'],
+    'pool/upsample': ['MaxPool', 'AvgPool', 'ResizeNearestNeighbor', 'ResizeBilinear'],
+  };
+  const kindOf = (name, scope) => {
+    const conv = convKernels.has(name);
+    if (scope === 'top-k') return 'top-k';
+    if (scope === 'head') return conv ? 'head convs' : 'head decode';
+    if (scope === 'attention') return conv ? 'attention convs' : 'attention matmul/softmax/reshape';
+    if (conv) return 'convs';
+    return Object.entries(byKernel).find(([, names]) => names.includes(name))?.[0] ?? 'other';
+  };
+  const totals = {};
+  const engine = tf.engine();
+  const run = engine.runKernel.bind(engine);
+  let depth = 0;
+  engine.runKernel = (name, ...rest) => {
+    if (depth > 0) return run(name, ...rest); // a kernel run inside another counts as part of it
+    depth++;
+    const t0 = performance.now();
+    try {
+      return run(name, ...rest);
+    } finally {
+      const kind = kindOf(name, stack.at(-1) ?? '');
+      totals[kind] = (totals[kind] ?? 0) + performance.now() - t0;
+      depth--;
+    }
+  };
+  let wall = 0;
+  try {
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      const y = model.predict(x);
+      await y.data();
+      y.dispose();
+      wall += performance.now() - t0;
+    }
+  } finally {
+    engine.runKernel = run;
+    for (const r of restore) r();
+  }
+  const kernels = Object.values(totals).reduce((a, v) => a + v, 0);
+  totals['outside kernels'] = wall - kernels;
+  const perForward = Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v / reps]).sort((a, b) => b[1] - a[1]));
+  return { wallMs: wall / reps, ms: perForward };
+}
+
+async function main() {
+  await core.useBackend('wasm');
+  tf.env().set('PROD', true);
+  const ortWeb = await import('onnxruntime-web');
+  ortWeb.env.wasm.numThreads = 1;
+  if ('simd' in ortWeb.env.wasm) ortWeb.env.wasm.simd = true;
+  let ortNode = null;
+  if (nodeThreads.length) {
+    try {
+      ortNode = await import('onnxruntime-node');
+    } catch (e) {
+      console.warn(`bench-ort: onnxruntime-node not usable here (${e.message.split('\n')[0]}); its columns are left out`);
+    }
+  }
+  const pixels = image(imgsz * imgsz * 3);
+  const x = tf.tensor4d(pixels, [1, imgsz, imgsz, 3]);
+  const nchw = toNchw(pixels, imgsz, imgsz, 3);
+
+  const entries = [];
+  for (const name of models) {
+    const file = join(onnxDir, `${name}.onnx`);
+    if (!existsSync(file)) throw new Error(`bench-ort: ${file} is missing; run /usr/bin/python3 reference/export_onnx.py --models ${name}`);
+    const { path, scale } = configOf(name);
+    const model = core.buildModel(loadYoloConfig(path), { registry, scale, warn: () => {} }).eval();
+    if (structure === 'deploy') core.deploy(model);
+    else core.fuse(model);
+    const summary = core.summarize(model, imgsz);
+    const sides = [];
+    const first = model.predict(x);
+    const plugShape = first.shape;
+    first.dispose();
+    sides.push({
+      side: 'plugconv wasm 1t',
+      run: async () => {
+        const y = model.predict(x);
+        await y.data();
+        y.dispose();
+      },
+    });
+    const bytes = readFileSync(file);
+    const web = await ortWeb.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const webInput = { [web.inputNames[0]]: new ortWeb.Tensor('float32', nchw, [1, 3, imgsz, imgsz]) };
+    const ortShape = (await web.run(webInput))[web.outputNames[0]].dims;
+    sides.push({ side: 'ort-web wasm 1t', run: () => web.run(webInput) });
+    for (const t of ortNode ? nodeThreads : []) {
+      // no spinning: an idle intra-op thread would otherwise busy-wait after each run and slow the other sides
+      const noSpin = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+      const s = await ortNode.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: t, interOpNumThreads: 1, graphOptimizationLevel: 'all', extra: noSpin });
+      const input = { [s.inputNames[0]]: new ortNode.Tensor('float32', nchw, [1, 3, imgsz, imgsz]) };
+      sides.push({ side: `ort-node ${t}t`, run: () => s.run(input) });
+    }
+    if (String(plugShape) !== String(ortShape)) console.warn(`bench-ort: ${name}: plugconv gives [${plugShape}], the ONNX file [${ortShape}]`);
+    entries.push({ name, config: path.slice(root.length + 1), scale, gflops: summary.gflops, params: summary.params, model, sides, times: sides.map(() => []), outputs: { plugconv: plugShape, onnx: Array.from(ortShape) } });
+  }
+
+  const probe = convRooflineSide();
+  const probeTimes = [];
+  for (let r = -warmup; r < runs; r++) {
+    const t0 = performance.now();
+    await probe.run();
+    if (r >= 0) probeTimes.push(performance.now() - t0);
+    for (const e of entries) {
+      const order = e.sides.map((_, i) => i);
+      if (r % 2) order.reverse();
+      for (const i of order) {
+        const t0 = performance.now();
+        await e.sides[i].run();
+        if (r >= 0) e.times[i].push(performance.now() - t0);
+      }
+    }
+  }
+
+  probe.dispose();
+  const p = stats(probeTimes);
+  const roofline = { gflop: probe.gflop, ...p, gflopsPerSecond: probe.gflop / (p.medianMs / 1000), bestGflopsPerSecond: probe.gflop / (p.minMs / 1000) };
+  const results = [];
+  for (const e of entries) {
+    const sides = Object.fromEntries(e.sides.map((s, i) => [s.side, stats(e.times[i])]));
+    const plug = sides['plugconv wasm 1t'];
+    const web = sides['ort-web wasm 1t'];
+    const gflopsPerSecond = e.gflops / (plug.medianMs / 1000);
+    const result = {
+      model: e.name,
+      config: e.config,
+      structure,
+      gflops: e.gflops,
+      params: e.params,
+      outputs: e.outputs,
+      sides,
+      ortWebOverPlugconv: web.medianMs / plug.medianMs,
+      plugconvGflopsPerSecond: gflopsPerSecond,
+      percentOfRoofline: (100 * gflopsPerSecond) / roofline.gflopsPerSecond,
+    };
+    if (args.breakdown) result.breakdown = await breakdown(e.model, x);
+    results.push(result);
+    e.model.dispose();
+  }
+  x.dispose();
+  report(results, roofline);
+  if (args.json) writeFileSync(String(args.json), JSON.stringify({ imgsz, runs, warmup, roofline, results }, null, 2) + '\n');
+}
+
+function report(results, roofline) {
+  const ms = (s) => (s ? `${s.medianMs.toFixed(1)} / ${s.minMs.toFixed(1)}` : '-');
+  console.log(`\n3x3-conv roofline (tfjs wasm, 128->128 at 80x80, ${roofline.gflop.toFixed(2)} GFLOP): ${roofline.gflopsPerSecond.toFixed(1)} GFLOP/s (median; best ${roofline.bestGflopsPerSecond.toFixed(1)})`);
+  console.log(`${runs} rounds after ${warmup} warm-up rounds, 1x3x${imgsz}x${imgsz}, plugconv ${structure === 'deploy' ? 'deployed' : 'fused'}; ms as median / min\n`);
+  const nodeCols = [...new Set(results.flatMap((r) => Object.keys(r.sides).filter((s) => s.startsWith('ort-node'))))];
+  console.log(`| model | GFLOPs | plugconv wasm 1t | ort-web wasm 1t | ort-web / plugconv | plugconv GFLOP/s | % of roofline |${nodeCols.map((c) => ` ${c} |`).join('')}`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|${nodeCols.map(() => '---:|').join('')}`);
+  for (const r of results) {
+    console.log(
+      `| ${r.model} | ${r.gflops.toFixed(2)} | ${ms(r.sides['plugconv wasm 1t'])} | ${ms(r.sides['ort-web wasm 1t'])} | ${r.ortWebOverPlugconv.toFixed(2)}x | ${r.plugconvGflopsPerSecond.toFixed(1)} | ${r.percentOfRoofline.toFixed(0)}% |${nodeCols.map((c) => ` ${ms(r.sides[c])} |`).join('')}`,
+    );
+  }
+  for (const r of results.filter((r) => r.breakdown)) {
+    const b = r.breakdown;
+    console.log(`\n${r.model}: plugconv's time by kind of block (ms per forward, timed kernel by kernel; ${b.wallMs.toFixed(1)} ms a forward while timed)`);
+    for (const [kind, v] of Object.entries(b.ms)) console.log(`  ${kind.padEnd(34)} ${v.toFixed(1).padStart(7)}  ${((100 * v) / b.wallMs).toFixed(1).padStart(5)}%`);
+  }
+}
+
+await main();
