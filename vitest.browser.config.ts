@@ -7,7 +7,7 @@ import { playwright } from '@vitest/browser-playwright';
 export default defineConfig({
   resolve: { conditions: ['development', 'browser'] },
   optimizeDeps: {
-    include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', 'yaml', 'fastest-levenshtein'],
+    include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', '@plugconv/test-harness > @plugconv/core > yaml', '@plugconv/test-harness > @plugconv/core > fastest-levenshtein'],
   },
   server: { fs: { allow: ['.'] } },
   test: {
