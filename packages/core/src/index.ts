@@ -22,6 +22,7 @@ export * from './flops.js';
 export * from './blocks/fusable.js';
 export * from './blocks/conv-norm-act.js';
 export * from './blocks/conv.js';
+export * from './blocks/channel-pieces.js';
 export * from './blocks/csp.js';
 export * from './blocks/sppf.js';
 export * from './blocks/ghost.js';

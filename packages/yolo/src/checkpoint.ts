@@ -61,7 +61,12 @@ export interface LoadedCheckpoint {
   /** The model's task (`detect`; `unknown` for a plain state dict). */
   task: CheckpointTask;
   /** The semantics the model was built with and why. */
-  semantics: { version: UltralyticsVersion; reason: string };
+  semantics: {
+    /** The ultralytics release whose semantics built the model. */
+    version: UltralyticsVersion;
+    /** Why that release: the caller's choice, the checkpoint's own version, the YAML's key or the default. */
+    reason: string;
+  };
   /** The image size it was trained at (`train_args.imgsz`), ultralytics' default for predict with it. */
   imgsz?: number;
   /** Parameters the checkpoint's model has (ultralytics' count; absent for a plain state dict). */
