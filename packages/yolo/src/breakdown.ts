@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AAttn, Attention, ConvNormAct, Detect, type DetectionModel } from '@plugconv/core';
+import { AAttn, Attention, BatchNorm2d, ConvNormAct, Detect, type DetectionModel } from '@plugconv/core';
 
 /**
  * Where a forward's time goes, by kind of block. Convolutions are counted as convolutions wherever they run (the
@@ -7,7 +7,8 @@ import { AAttn, Attention, ConvNormAct, Detect, type DetectionModel } from '@plu
  * softmax, reshapes, transposes, its scale) are `attention`; the Detect head's kernels that are not
  * convolutions or a Conv block's activation (the concat of the levels, DFL, anchors, box decode, score sigmoid)
  * are `head decode`; an end2end head's top-k is `postprocess` (NMS is not part of the forward: predict runs it
- * after). `outside kernels` is the forward's wall time no kernel accounts for.
+ * after); a BatchNorm's arithmetic (as built; fuse() and deploy() fold it into the conv) is `batchnorm`.
+ * `outside kernels` is the forward's wall time no kernel accounts for.
  */
 export const BREAKDOWN_KINDS = [
   'conv',
@@ -15,6 +16,7 @@ export const BREAKDOWN_KINDS = [
   'attention',
   'split/concat',
   'activation',
+  'batchnorm',
   'add',
   'upsample/pool',
   'head decode',
@@ -86,18 +88,27 @@ export const KERNEL_KINDS: Readonly<Record<string, BreakdownKind>> = {
   Maximum: 'other',
   Minimum: 'other',
   Exp: 'other',
+  Sqrt: 'other',
+  Rsqrt: 'other',
+  Square: 'other',
+  Neg: 'other',
+  Abs: 'other',
+  Log: 'other',
+  Pow: 'other',
+  FusedBatchNorm: 'batchnorm',
   Sum: 'other',
   Mean: 'other',
   ArgMax: 'other',
 };
 
 /** The module a kernel runs in, innermost first: what decides a kernel's kind before its name does. */
-export type KernelScope = 'block' | 'attention' | 'head' | 'postprocess' | null;
+export type KernelScope = 'block' | 'batchnorm' | 'attention' | 'head' | 'postprocess' | null;
 
 const CONV_KINDS: readonly BreakdownKind[] = ['conv', 'depthwise conv'];
 
 /**
- * A kernel's kind: inside an end2end head's postprocess everything is `postprocess`; inside the Detect head or an
+ * A kernel's kind: inside an end2end head's postprocess everything is `postprocess`, inside a BatchNorm
+ * `batchnorm`; inside the Detect head or an
  * attention module, convolutions stay convolutions and the rest is `head decode` / `attention`; inside a Conv
  * block (its conv, BN, activation) and outside any such module the name decides ({@link KERNEL_KINDS}, `other`
  * when unknown). `known` is false for a name {@link KERNEL_KINDS} lacks.
@@ -106,7 +117,7 @@ export function kernelKind(name: string, scope: KernelScope = null): { kind: Bre
   const byName = KERNEL_KINDS[name];
   const known = byName !== undefined;
   const kind = byName ?? 'other';
-  if (scope === 'postprocess') return { kind: 'postprocess', known };
+  if (scope === 'postprocess' || scope === 'batchnorm') return { kind: scope, known };
   if (scope === 'head' && !CONV_KINDS.includes(kind)) return { kind: 'head decode', known };
   if (scope === 'attention' && !CONV_KINDS.includes(kind)) return { kind: 'attention', known };
   return { kind, known };
@@ -201,8 +212,8 @@ export function attributeKernels(roots: readonly ProfiledKernel[], forwardMs: nu
 type Method = (...args: unknown[]) => unknown;
 
 /**
- * Runs `fn` with the methods that open a scope wrapped (Conv blocks, Attention and AAttn, the Detect head and its
- * postprocess) and the engine's kernel entry point hooked, and returns the kernel tree in the order tf.profile
+ * Runs `fn` with the methods that open a scope wrapped (Conv blocks, BatchNorm, Attention and AAttn, the Detect
+ * head and its postprocess) and the engine's kernel entry point hooked, and returns the kernel tree in the order tf.profile
  * lists its entries (an entry is listed when it finishes). Everything is restored afterwards.
  */
 async function traceKernels<T>(fn: () => Promise<T>): Promise<{ result: T; order: ProfiledKernel[]; roots: ProfiledKernel[] }> {
@@ -228,6 +239,7 @@ async function traceKernels<T>(fn: () => Promise<T>): Promise<{ result: T; order
   const open: ProfiledKernel[][] = [];
   try {
     wrap(ConvNormAct.prototype, 'forward', 'block');
+    wrap(BatchNorm2d.prototype, 'forward', 'batchnorm');
     wrap(Attention.prototype, 'forward', 'attention');
     wrap(AAttn.prototype, 'forward', 'attention');
     wrap(Detect.prototype, 'forward', 'head');
@@ -264,7 +276,7 @@ async function traceKernels<T>(fn: () => Promise<T>): Promise<{ result: T; order
  * the module code and the engine's bookkeeping, tf.profile's own record per kernel included, are `outside kernels`;
  * a profiled forward is therefore somewhat slower than a timed one, and the percentages are of the profiled
  * forward. tf.profile names kernels, not modules: the module a kernel ran in is found by wrapping the forward of
- * Conv blocks, Attention/AAttn and Detect (other modules' kernels go by their name). On asynchronous backends
+ * Conv blocks, BatchNorm, Attention/AAttn and Detect (other modules' kernels go by their name). On asynchronous backends
  * (webgl, webgpu) the kernel times would be GPU timer queries instead: not comparable; Node has wasm and cpu only.
  */
 export async function profileBreakdown(model: DetectionModel, x: tf.Tensor, forwards = 3): Promise<Breakdown> {
