@@ -11,6 +11,8 @@ import { measureConvRoofline, percentOfRoofline, ROOFLINE_GFLOP, rooflineOf } fr
 const YOLOV8 = fileURLToPath(new URL('../../core/fixtures/models/yolov8.yaml', import.meta.url));
 // ultralytics 8.4's yolo11.yaml with the fixtures' tiny scale t (C2PSA: attention)
 const YOLO11 = fileURLToPath(new URL('../../core/fixtures/v11/models/yolo11.yaml', import.meta.url));
+// the NMS-free end2end head: top-k in Detect.postprocess
+const YOLO26 = fileURLToPath(new URL('../../core/fixtures/v11/models/yolo26.yaml', import.meta.url));
 
 const kernel = (name: string, timeMs: number, scope: ProfiledKernel['scope'] = null, children: ProfiledKernel[] = []): ProfiledKernel => ({ name, custom: false, scope, timeMs, children });
 const wrapper = (name: string, timeMs: number, children: ProfiledKernel[]): ProfiledKernel => ({ name, custom: true, scope: null, timeMs, children });
@@ -154,6 +156,26 @@ describe('profileBreakdown', () => {
     expect(b.counts.batchnorm).toBe(0);
     expect(b.unknownKernels).toEqual([]);
     expect(Detect.prototype.forward.name).toBe('forward');
+    tf.dispose(x);
+    model.dispose();
+  });
+
+  it("gives a tiny YOLO26's top-k (the end2end head's postprocess) its own kind", async () => {
+    await useNodeBackend('cpu');
+    const model = loadModel(YOLO26, { scale: 't' }).eval();
+    deploy(model);
+    const x = tf.randomUniform([1, 64, 64, 3]);
+    model.predict(x).dispose();
+    const profile = await tf.profile(async () => {
+      const y = model.predict(x);
+      await y.data();
+      y.dispose();
+    });
+    const b = await profileBreakdown(model, x, 1);
+    expect(b.counts.postprocess).toBeGreaterThanOrEqual(profile.kernels.filter((k) => k.name === 'TopK').length);
+    expect(profile.kernels.some((k) => k.name === 'TopK')).toBe(true);
+    expect(b.counts['head decode']).toBeGreaterThan(0);
+    expect(b.unknownKernels).toEqual([]);
     tf.dispose(x);
     model.dispose();
   });
