@@ -180,7 +180,7 @@ async function main() {
       sides,
       ortWebOverPlugconv: web.medianMs / plug.medianMs,
       plugconvGflopsPerSecond: gflopsPerSecond,
-      percentOfRoofline: percentOfRoofline(gflopsPerSecond, roofline),
+      percentOfRoofline: percentOfRoofline(gflopsPerSecond, roofline.gflopsPerSecond),
     };
     if (args.breakdown) result.breakdown = await profileBreakdown(e.model, x, 5);
     results.push(result);

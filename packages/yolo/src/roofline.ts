@@ -21,9 +21,9 @@ export interface ConvRoofline {
   minMs: number;
   /** Timed probe runs. */
   runs: number;
-  /** gflop over the median seconds: the roofline a network's median GFLOP/s is read against. */
+  /** gflop over the median seconds (what a network timed in the same rounds, under the same load, is read against). */
   gflopsPerSecond: number;
-  /** gflop over the fastest run's seconds. */
+  /** gflop over the fastest run's seconds: the ceiling when the probe runs apart from the network (plugconv bench). */
   bestGflopsPerSecond: number;
 }
 
@@ -78,7 +78,7 @@ export async function measureConvRoofline(runs = 10, warmup = 2): Promise<ConvRo
   return rooflineOf(times, probe.gflop);
 }
 
-/** Percent of the roofline a network's achieved GFLOP/s is. */
-export function percentOfRoofline(gflopsPerSecond: number, roofline: Pick<ConvRoofline, 'gflopsPerSecond'>): number {
-  return (100 * gflopsPerSecond) / roofline.gflopsPerSecond;
+/** Percent of a roofline rate (GFLOP/s) a network's achieved GFLOP/s is. */
+export function percentOfRoofline(gflopsPerSecond: number, rooflineGflopsPerSecond: number): number {
+  return (100 * gflopsPerSecond) / rooflineGflopsPerSecond;
 }

@@ -177,7 +177,7 @@ describe('roofline', () => {
     const r = rooflineOf([200, 100, 400], 2);
     expect(r).toEqual({ gflop: 2, medianMs: 200, minMs: 100, runs: 3, gflopsPerSecond: 10, bestGflopsPerSecond: 20 });
     expect(rooflineOf([100, 300]).medianMs).toBe(200);
-    expect(percentOfRoofline(2.5, r)).toBe(25);
+    expect(percentOfRoofline(2.5, r.gflopsPerSecond)).toBe(25);
     expect(() => rooflineOf([])).toThrow(/no probe times/);
   });
   it('measures the probe on the active backend, leaking nothing', async () => {
