@@ -137,8 +137,11 @@ export function kernelKind(name: string, scope: KernelScope = null): { kind: Bre
  * kernels run inside it.
  */
 export interface ProfiledKernel {
+  /** The kernel's name (`FusedConv2D`), or the op scope a custom-gradient wrapper ran in. */
   name: string;
+  /** A custom-gradient wrapper rather than a registered kernel. */
   custom: boolean;
+  /** The innermost scoped module it ran in. */
   scope: KernelScope;
   /** The engine's time for this entry, milliseconds (children included). */
   timeMs: number;

@@ -29,8 +29,11 @@ export interface ConvRoofline {
 
 /** The probe on the active tfjs backend: `run()` does one convolution and reads it back; `dispose()` frees it. */
 export interface RooflineProbe {
+  /** GFLOP of one run. */
   gflop: number;
+  /** One convolution, its output read back and freed. */
   run(): Promise<void>;
+  /** Frees the probe's input and weights. */
   dispose(): void;
 }
 
