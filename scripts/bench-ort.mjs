@@ -6,7 +6,8 @@
 //
 // Options: --models a,b (default yolov8n,yolo11n,yolo26n), --runs N (timed rounds, default 20), --warmup N (3),
 // --structure deploy|fuse (plugconv's, default deploy), --node-threads 1,2 (onnxruntime-node sessions; '' for
-// none), --onnx DIR (default reference/.onnx), --breakdown (plugconv's time per kind of block, from tf.profile),
+// none), --onnx DIR (default reference/.onnx), --breakdown (plugconv's time per kind of block, from tf.profile:
+// @plugconv/yolo's profileBreakdown, as `plugconv bench --breakdown`),
 // --json FILE (every figure, machine-readable).
 //
 // Each round runs every model once on every side, the sides' order alternating round by round, so load from
@@ -16,7 +17,8 @@
 // gets the same 640x640 image (NHWC for plugconv, NCHW for onnxruntime). The ONNX files come from ultralytics'
 // own exporter (8.4, fused, opset 17, simplify=False; see reference/export_onnx.py); the weights differ (each
 // side is randomly initialised), which does not change the work. The roofline is one large 3x3 convolution on
-// tfjs' wasm backend (XNNPACK): the rate a network made only of such convolutions would reach.
+// tfjs' wasm backend (XNNPACK; @plugconv/yolo's convRooflineProbe): the rate a network made only of such
+// convolutions would reach.
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,7 +33,7 @@ if (!existsSync(distOf('core', 'index.js')) || !existsSync(distOf('yolo', 'index
 }
 const core = await import(distOf('core', 'index.js'));
 const { loadYoloConfig } = await import(distOf('core', 'node.js'));
-const { registry } = await import(distOf('yolo', 'index.js'));
+const { registry, convRooflineProbe, rooflineOf, percentOfRoofline, profileBreakdown, breakdownReport } = await import(distOf('yolo', 'index.js'));
 
 const args = parseArgs(process.argv.slice(2));
 const models = String(args.models ?? 'yolov8n,yolo11n,yolo26n').split(',').filter(Boolean);
@@ -86,104 +88,6 @@ function toNchw(nhwc, h, w, c) {
 
 const median = (ts) => [...ts].sort((a, b) => a - b)[ts.length >> 1];
 const stats = (ts) => ({ medianMs: median(ts), minMs: Math.min(...ts), runs: ts.length });
-
-/**
- * The roofline probe: one 3x3 conv, 128 -> 128 channels at 80x80 (1.89 GFLOP), on the active tfjs backend, run
- * as one more side of every round (so it meets the same load as the networks).
- */
-function convRooflineSide() {
-  const x = tf.randomUniform([1, 80, 80, 128]);
-  const w = tf.randomNormal([3, 3, 128, 128], 0, 0.05);
-  return {
-    gflop: (2 * 80 * 80 * 128 * 128 * 9) / 1e9,
-    run: async () => {
-      const y = tf.conv2d(x, w, 1, 'same');
-      await y.data();
-      y.dispose();
-    },
-    dispose: () => tf.dispose([x, w]),
-  };
-}
-
-/**
- * plugconv's time per kind of block for one forward (averaged over `reps` forwards): each kernel the engine runs
- * is timed (wasm runs kernels synchronously, so the wall time around one is its cost, the engine's bookkeeping
- * included); kernels inside attention modules, the Detect head and its top-k are attributed to those, the rest by
- * kernel (convolutions, split/concat, activations, residual adds, pooling/upsampling). `outside kernels` is the
- * forward's wall time no kernel accounts for (module code, shape checks, tensor bookkeeping).
- */
-async function breakdown(model, x, reps = 5) {
-  const stack = [];
-  const restore = [];
-  const wrap = (proto, method, label) => {
-    const original = proto[method];
-    proto[method] = function (...a) {
-      stack.push(label);
-      try {
-        return original.apply(this, a);
-      } finally {
-        stack.pop();
-      }
-    };
-    restore.push(() => (proto[method] = original));
-  };
-  for (const [cls, label] of [
-    [core.Attention, 'attention'],
-    [core.AAttn, 'attention'],
-    [core.Detect, 'head'],
-  ]) {
-    wrap(cls.prototype, 'forward', label);
-  }
-  if (core.Detect.prototype.postprocess) wrap(core.Detect.prototype, 'postprocess', 'top-k');
-  const convKernels = new Set(['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D']);
-  const byKernel = {
-    'split/concat': ['Concat', 'SplitV', 'Slice', 'Pack', 'Unpack', 'StridedSlice'],
-    activations: ['Sigmoid', 'Multiply', 'Relu', 'Relu6', 'Prelu', 'Elu', 'LeakyRelu'],
-    'residual adds': ['Add', 'AddN'],
-    'pool/upsample': ['MaxPool', 'AvgPool', 'ResizeNearestNeighbor', 'ResizeBilinear'],
-  };
-  const kindOf = (name, scope) => {
-    const conv = convKernels.has(name);
-    if (scope === 'top-k') return 'top-k';
-    if (scope === 'head') return conv ? 'head convs' : 'head decode';
-    if (scope === 'attention') return conv ? 'attention convs' : 'attention matmul/softmax/reshape';
-    if (conv) return 'convs';
-    return Object.entries(byKernel).find(([, names]) => names.includes(name))?.[0] ?? 'other';
-  };
-  const totals = {};
-  const engine = tf.engine();
-  const run = engine.runKernel.bind(engine);
-  let depth = 0;
-  engine.runKernel = (name, ...rest) => {
-    if (depth > 0) return run(name, ...rest); // a kernel run inside another counts as part of it
-    depth++;
-    const t0 = performance.now();
-    try {
-      return run(name, ...rest);
-    } finally {
-      const kind = kindOf(name, stack.at(-1) ?? '');
-      totals[kind] = (totals[kind] ?? 0) + performance.now() - t0;
-      depth--;
-    }
-  };
-  let wall = 0;
-  try {
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      const y = model.predict(x);
-      await y.data();
-      y.dispose();
-      wall += performance.now() - t0;
-    }
-  } finally {
-    engine.runKernel = run;
-    for (const r of restore) r();
-  }
-  const kernels = Object.values(totals).reduce((a, v) => a + v, 0);
-  totals['outside kernels'] = wall - kernels;
-  const perForward = Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v / reps]).sort((a, b) => b[1] - a[1]));
-  return { wallMs: wall / reps, ms: perForward };
-}
 
 async function main() {
   await core.useBackend('wasm');
@@ -240,7 +144,8 @@ async function main() {
     entries.push({ name, config: path.slice(root.length + 1), scale, gflops: summary.gflops, params: summary.params, model, sides, times: sides.map(() => []), outputs: { plugconv: plugShape, onnx: Array.from(ortShape) } });
   }
 
-  const probe = convRooflineSide();
+  // the roofline probe (@plugconv/yolo's, as `plugconv bench`), run as one more side of every round so it meets the same load
+  const probe = convRooflineProbe();
   const probeTimes = [];
   for (let r = -warmup; r < runs; r++) {
     const t0 = performance.now();
@@ -258,8 +163,7 @@ async function main() {
   }
 
   probe.dispose();
-  const p = stats(probeTimes);
-  const roofline = { gflop: probe.gflop, ...p, gflopsPerSecond: probe.gflop / (p.medianMs / 1000), bestGflopsPerSecond: probe.gflop / (p.minMs / 1000) };
+  const roofline = rooflineOf(probeTimes, probe.gflop);
   const results = [];
   for (const e of entries) {
     const sides = Object.fromEntries(e.sides.map((s, i) => [s.side, stats(e.times[i])]));
@@ -276,9 +180,9 @@ async function main() {
       sides,
       ortWebOverPlugconv: web.medianMs / plug.medianMs,
       plugconvGflopsPerSecond: gflopsPerSecond,
-      percentOfRoofline: (100 * gflopsPerSecond) / roofline.gflopsPerSecond,
+      percentOfRoofline: percentOfRoofline(gflopsPerSecond, roofline.gflopsPerSecond),
     };
-    if (args.breakdown) result.breakdown = await breakdown(e.model, x);
+    if (args.breakdown) result.breakdown = await profileBreakdown(e.model, x, 5);
     results.push(result);
     e.model.dispose();
   }
@@ -300,9 +204,7 @@ function report(results, roofline) {
     );
   }
   for (const r of results.filter((r) => r.breakdown)) {
-    const b = r.breakdown;
-    console.log(`\n${r.model}: plugconv's time by kind of block (ms per forward, timed kernel by kernel; ${b.wallMs.toFixed(1)} ms a forward while timed)`);
-    for (const [kind, v] of Object.entries(b.ms)) console.log(`  ${kind.padEnd(34)} ${v.toFixed(1).padStart(7)}  ${((100 * v) / b.wallMs).toFixed(1).padStart(5)}%`);
+    console.log(`\n${r.model}: plugconv's ${breakdownReport(r.breakdown)}`);
   }
 }
 

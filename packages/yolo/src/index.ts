@@ -10,3 +10,6 @@ export * from './configs.js';
 export * from './predict/image-io.js';
 export * from './predict/weights-file.js';
 export * from './checkpoint-file.js';
+export * from './roofline.js';
+export * from './breakdown.js';
+export * from './breakdown-report.js';

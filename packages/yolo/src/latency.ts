@@ -23,6 +23,14 @@ export function achievedGflops(gflops: number, batch: number, ms: number): numbe
   return (gflops * batch) / (ms / 1000);
 }
 
+/** The median of some times (the mean of the middle two of an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median: no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** One eval forward, awaiting the output's data (so asynchronous backends finish), then freeing it. */
 async function forwardOnce(model: DetectionModel, x: tf.Tensor): Promise<void> {
   const y = model.predict(x);
@@ -55,8 +63,5 @@ export async function measureLatency(model: DetectionModel, shape: [number, numb
   } finally {
     x.dispose();
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const medianMs = times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
-  return { medianMs, minMs: times[0]!, maxMs: times[times.length - 1]!, runs, peakBytes: peak };
+  return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs, peakBytes: peak };
 }

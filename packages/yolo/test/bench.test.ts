@@ -6,7 +6,9 @@ import { main } from '../src/cli.js';
 import { loadModel } from '../src/configs.js';
 import { achievedGflops, measureLatency } from '../src/latency.js';
 import { useNodeBackend } from '../src/node-backends.js';
-import { benchMarkdown, runBench } from '../src/commands/bench.js';
+import { benchMarkdown, configFamily, FAMILY_EXAMPLE, runBench } from '../src/commands/bench.js';
+import { BREAKDOWN_KINDS } from '../src/breakdown.js';
+import { BREAKDOWN_COLUMNS } from '../src/breakdown-report.js';
 import { captureOutput } from './capture-output.js';
 
 const CFG = fileURLToPath(new URL('../../core/fixtures/models/yolov8.yaml', import.meta.url));
@@ -73,6 +75,66 @@ describe('plugconv bench', () => {
     const md = benchMarkdown([{ train: t, deploy: r }]).split('\n');
     expect(md).toHaveLength(3);
     expect(md[2]).toMatch(new RegExp(`^\\| .*yolov8\\.yaml \\| ${t.gflops.toFixed(2)} \\| 1,174,568 \\| \\d+ \\|`));
+    // min latency and % roofline of both structures follow the existing columns ('-' without a roofline)
+    expect(md[0]).toMatch(/\| deployed peak MiB \| min ms \| % roofline \| deployed min ms \| deployed % roofline \|$/);
+    expect(md[2]).toMatch(new RegExp(`\\| ${t.latency.minMs.toFixed(0)} \\| - \\| ${r.latency.minMs.toFixed(0)} \\| - \\|$`));
+  });
+  it('--breakdown and the roofline: JSON kinds sum to 100% of the profiled forward, % roofline = GFLOP/s over the probe', async () => {
+    expect(await main(['bench', '--cfg', CFG, '--scale', 't', '--imgsz', '64', '--runs', '2', '--warmup', '1', '--backend', 'cpu', '--deploy', '--breakdown', '--json'])).toBe(0);
+    const j = JSON.parse(output.out.at(-1)!);
+    expect(j).toMatchObject({ name: 'YOLOv8t', structure: 'deploy', runs: 2 });
+    expect(j.minMs).toBeLessThanOrEqual(j.medianMs);
+    expect(j.rooflineGflopsPerSecond).toBeGreaterThan(0);
+    // both rates are rounded to 0.01 GFLOP/s in the JSON, a few percent of cpu's small figures
+    expect(Math.abs(j.percentOfRoofline / ((100 * j.gflopsPerSecond) / j.rooflineGflopsPerSecond) - 1)).toBeLessThan(0.05);
+    const b = j.breakdown;
+    expect(Object.keys(b.percent)).toEqual([...BREAKDOWN_KINDS]);
+    expect(Object.values(b.percent as Record<string, number>).reduce((a, v) => a + v, 0)).toBeCloseTo(100, 0);
+    expect(Object.values(b.ms as Record<string, number>).reduce((a, v) => a + v, 0)).toBeCloseTo(b.forwardMs, 0);
+    expect(b.forwards).toBe(3);
+    expect(b.counts.conv).toBeGreaterThan(0);
+    // deployed: no BatchNorm left
+    expect(b.counts.batchnorm).toBe(0);
+    expect(b.unknownKernels).toEqual([]);
+  });
+  it('the text report adds the roofline, its percent and the time by kind of block', async () => {
+    expect(await main(['bench', '--cfg', CFG, '--scale', 't', '--imgsz', '64', '--runs', '1', '--warmup', '0', '--backend', 'cpu', '--fuse', '--breakdown'])).toBe(0);
+    const lines = output.out.join('\n').split('\n');
+    expect(lines[4]).toMatch(/^roofline  [\d.]+ GFLOP\/s on cpu \(one 3x3 conv 128->128 at 80x80, 1\.89 GFLOP: fastest of 1, median [\d.]+\)$/);
+    expect(lines[5]).toMatch(/^ {10}[\d.]+% of it achieved/);
+    expect(lines[6]).toMatch(/^time by kind of block \(tf\.profile over 3 forwards: [\d.]+ ms a profiled forward, [\d.]+ ms in kernels/);
+    expect(lines.slice(7, 7 + BREAKDOWN_KINDS.length).map((l) => l.trim().split(/ {2,}/)[0])).toEqual([...BREAKDOWN_KINDS]);
+    expect(await main(['bench', '--cfg', CFG, '--scale', 't', '--imgsz', '64', '--runs', '1', '--warmup', '0', '--backend', 'cpu', '--no-roofline', '--json'])).toBe(0);
+    const j = JSON.parse(output.out.at(-1)!);
+    expect(j).not.toHaveProperty('percentOfRoofline');
+    expect(j).not.toHaveProperty('breakdown');
+  });
+  it('--family PREFIX --deploy --breakdown: one row per shipped config of the family at scale n with every column', async () => {
+    const family = configFamily('yolo11');
+    expect(family).toContain('yolo11.yaml');
+    expect(family.length).toBeGreaterThan(1);
+    expect(family.every((c) => c.startsWith('yolo11'))).toBe(true);
+    expect(FAMILY_EXAMPLE).toBe('plugconv bench --family yolo11 --deploy --breakdown');
+    // three of the yolo11 family (yolo11-DSConv, -DWSConv, -DynamicConv) keep the test short on cpu
+    expect(configFamily('yolo11-D')).toEqual(['yolo11-DSConv.yaml', 'yolo11-DWSConv.yaml', 'yolo11-DynamicConv.yaml']);
+    expect(await main(['bench', '--family', 'yolo11-D', '--deploy', '--breakdown', '--imgsz', '64', '--runs', '1', '--warmup', '0', '--backend', 'cpu'])).toBe(0);
+    const lines = output.out.join('\n').split('\n');
+    expect(lines[0]).toMatch(/^roofline  [\d.]+ GFLOP\/s on cpu/);
+    expect(lines[1]).toBe('');
+    const head = lines[2]!.split('|').slice(1, -1).map((c) => c.trim());
+    expect(head).toEqual(['config', 'structure', 'GFLOPs', 'params', 'median ms', 'min ms', 'GFLOP/s', '% roofline', 'peak MiB', ...BREAKDOWN_COLUMNS]);
+    const rows = lines.slice(4).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    expect(rows.map((r) => r[0])).toEqual(configFamily('yolo11-D'));
+    for (const r of rows) {
+      expect(r).toHaveLength(head.length);
+      expect(r[1]).toBe('deploy');
+      expect(Number(r[5])).toBeLessThanOrEqual(Number(r[4]));
+      expect(Number(r[7])).toBeGreaterThan(0);
+      // the kinds' percents (one decimal each) add up to the profiled forward
+      expect(Math.abs(r.slice(9).reduce((a, v) => a + Number(v), 0) - 100)).toBeLessThan(0.1 * BREAKDOWN_KINDS.length);
+    }
+    // every yolo11 config has C2PSA: some of its time is attention
+    expect(rows.every((r) => Number(r[9 + BREAKDOWN_KINDS.indexOf('attention')]) > 0)).toBe(true);
   });
   it('usage mistakes are exit 2 with the reason', async () => {
     expect(await main(['bench'])).toBe(2);
@@ -85,5 +147,11 @@ describe('plugconv bench', () => {
     expect(output.err.join('')).toMatch(/--runs must be an integer >= 1, got '0'/);
     expect(await main(['bench', '--cfg', CFG, '--backend', 'webgl'])).toBe(2);
     expect(output.err.join('')).toMatch(/unknown backend 'webgl'/);
+    expect(await main(['bench', '--family', 'nope'])).toBe(2);
+    expect(output.err.join('')).toMatch(/--family 'nope' matches no shipped config \(they start with .*yolo11/);
+    expect(await main(['bench', '--all', '--family', 'yolo11'])).toBe(2);
+    expect(output.err.join('')).toMatch(/at most one of --all and --family/);
+    expect(await main(['bench', '--cfg', CFG, '--family', 'yolo11'])).toBe(2);
+    expect(output.err.join('')).toMatch(/give either --cfg CFG or --all \(or --family PREFIX\)/);
   });
 });
