@@ -9,3 +9,7 @@ export * from './configs.js';
 export * from './predict/image-io.js';
 export * from './predict/weights-file.js';
 export * from './checkpoint-file.js';
+export * from './predict/model-source.js';
+export * from './predict/predict-file.js';
+export * from './predict/sources.js';
+export * from './predict-many.js';
