@@ -59,6 +59,21 @@ function workerFile(): string {
 }
 
 /**
+ * The Node flags of the workers: this process's, less a `development` export condition (under which the
+ * workspace's packages resolve to their TypeScript sources, which a worker thread cannot run).
+ */
+function workerExecArgv(): string[] {
+  const argv = process.execArgv;
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '--conditions' || a === '-C') && argv[i + 1] === 'development') i++;
+    else if (a !== '--conditions=development' && a !== '-C=development') out.push(a);
+  }
+  return out;
+}
+
+/**
  * Predicts many images over a pool of worker threads, one model per worker: `model` is a checkpoint or a
  * config name/path (or a {@link PredictModelSource} with weights, scale, ultralytics and names), built once in
  * each worker; `sources` is a folder (its JPEG/PNG files, sorted) or a list of image files. Each image goes
@@ -70,21 +85,23 @@ export async function predictMany(model: string | PredictModelSource, sources: s
   const { workers: requested, backend = 'wasm', saveDir, onProgress, ...predict } = options;
   const files = typeof sources === 'string' ? listSources(sources).files : sources;
   const source = typeof model === 'string' ? { model } : model;
+  if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1)) throw new Error(`workers must be an integer >= 1, got ${requested}`);
   const workers = Math.max(1, Math.min(requested ?? availableParallelism(), files.length));
-  if (!Number.isInteger(workers)) throw new Error(`workers must be an integer >= 1, got ${requested}`);
   const slots: PredictTaskResult[] = new Array(files.length);
   if (!files.length) return { results: [], errors: [], workers: 0 };
-  const pool = new Piscina<PredictTask, PredictTaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+  const pool = new Piscina<PredictTask, PredictTaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, execArgv: workerExecArgv() });
+  // a worker that fails outside a task (its module does not load) ends the run with that error
+  const failed = new Promise<never>((_, reject) => pool.on('error', reject));
+  failed.catch(() => {});
   let done = 0;
   try {
-    await Promise.all(
-      files.map(async (file, index) => {
-        const r = await pool.run({ source, backend, options: { ...predict, ...(saveDir !== undefined ? { saveDir } : {}) }, file });
-        slots[index] = r;
-        done++;
-        onProgress?.({ done, total: files.length, index, file, ...r });
-      }),
-    );
+    const tasks = files.map(async (file, index) => {
+      const r = await pool.run({ source, backend, options: { ...predict, ...(saveDir !== undefined ? { saveDir } : {}) }, file });
+      slots[index] = r;
+      done++;
+      onProgress?.({ done, total: files.length, index, file, ...r });
+    });
+    await Promise.race([Promise.all(tasks), failed]);
   } finally {
     await pool.destroy();
   }
