@@ -4,7 +4,8 @@
 // 300-480 px) written to a temporary folder. Each worker count runs in a fresh child process, so its peak RSS
 // (getrusage's maxrss) is its own; images/s is wall-clock from predictMany's call to its return, the workers'
 // start and model builds included, as a user meets it; "once warm" counts from the moment every worker has
-// finished its first image (model built, first forward done) to the end. The default model is yolov8n at 640 (rect letterbox),
+// finished its first image (model built, first forward done) to the end; "cores busy" is the process's CPU
+// time (every thread) over the wall time: what the workers got of the machine. The default model is yolov8n at 640 (rect letterbox),
 // its random initialisation saved as a safetensors file first (predictMany needs a config's weights: a fresh
 // initialisation would differ from worker to worker); pass a best.pt or a YAML with --weights to time yours.
 // Run after a build, alone on the machine:
@@ -31,15 +32,17 @@ if (option('child', '') === '1') {
   const workers = Number(option('workers'));
   const weights = option('weights', '');
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const finished = [];
   const run = await predictMany({ model, ...(weights ? { weights } : {}) }, folder, { workers, imgsz, backend, onProgress: () => finished.push(performance.now()) });
   const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const n = run.results.length;
   const perImage = run.results.map((r) => r.speed.preprocess + r.speed.inference + r.speed.postprocess);
   // steady state: from the moment every worker has finished its first image (model built, first forward done)
   const warm = finished[run.workers - 1] - t0;
   const steady = ((finished.length - run.workers) * 1000) / (wall - warm);
-  console.log(JSON.stringify({ workers: run.workers, images: n, errors: run.errors.length, wallMs: wall, warmMs: warm, steady, medianImageMs: median(perImage), detections: run.results.reduce((a, r) => a + r.detections.length, 0), maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ workers: run.workers, images: n, errors: run.errors.length, wallMs: wall, warmMs: warm, steady, cores: (cpu.user + cpu.system) / 1000 / wall, medianImageMs: median(perImage), detections: run.results.reduce((a, r) => a + r.detections.length, 0), maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
   process.exit(0);
 }
 
@@ -64,8 +67,8 @@ try {
   }
   const what = `${basename(model)}${weights && option('weights', '') ? ` with ${basename(weights)}` : isWeightsFile(model) ? '' : ' (random init)'}`;
   console.log(`predictMany: ${count} images (the ${pngs.length} demo PNGs, copied), ${what}, imgsz ${imgsz} rect, ${backend}; ${cores} cores, load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  console.log('| workers | images/s | speed-up | wall s | every worker warm at s | images/s once warm | speed-up once warm | median ms per image (in its worker) | peak RSS MiB |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| workers | images/s | speed-up | wall s | every worker warm at s | images/s once warm | speed-up once warm | median ms per image (in its worker) | cores busy | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   let base;
   let baseSteady;
   for (const workers of counts) {
@@ -77,7 +80,7 @@ try {
     const ips = (m.images * 1000) / m.wallMs;
     base ??= ips;
     baseSteady ??= m.steady;
-    console.log(`| ${m.workers} | ${ips.toFixed(2)} | ${(ips / base).toFixed(2)}x | ${(m.wallMs / 1000).toFixed(1)} | ${(m.warmMs / 1000).toFixed(1)} | ${m.steady.toFixed(2)} | ${(m.steady / baseSteady).toFixed(2)}x | ${m.medianImageMs.toFixed(0)} | ${m.maxRssMiB.toFixed(0)} |`);
+    console.log(`| ${m.workers} | ${ips.toFixed(2)} | ${(ips / base).toFixed(2)}x | ${(m.wallMs / 1000).toFixed(1)} | ${(m.warmMs / 1000).toFixed(1)} | ${m.steady.toFixed(2)} | ${(m.steady / baseSteady).toFixed(2)}x | ${m.medianImageMs.toFixed(0)} | ${m.cores.toFixed(2)} | ${m.maxRssMiB.toFixed(0)} |`);
   }
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
