@@ -2,17 +2,18 @@
 // and the peak memory of the whole process (the main thread and every worker thread: each worker holds its own
 // tfjs wasm backend and its own copy of the model). The folder is IMAGES copies of the demo PNGs (five photos,
 // 300-480 px) written to a temporary folder. Each worker count runs in a fresh child process, so its peak RSS
-// (getrusage's maxrss) is its own; images/s is wall-clock from predictMany's call to its return, the workers'
-// start and model builds included, as a user meets it; "once warm" counts from the moment every worker has
-// finished its first image (model built, first forward done) to the end; "cores busy" is the process's CPU
-// time (every thread) over the wall time: what the workers got of the machine. The default model is yolov8n at 640 (rect letterbox),
-// its random initialisation saved as a safetensors file first (predictMany needs a config's weights: a fresh
-// initialisation would differ from worker to worker); pass a best.pt or a YAML with --weights to time yours.
+// (getrusage's maxrss) is its own; the counts take turns for REPEAT rounds and the table gives medians.
+// images/s is wall-clock from predictMany's call to its return, the workers' start and model builds included,
+// as a user meets it; "once warm" counts from the moment every worker has finished its first image (model
+// built, first forward done) to the end; "cores busy" is the process's CPU time (every thread) over the wall
+// time: what the workers got of the machine. The default model is yolov8n at 640 (rect letterbox), its random
+// initialisation saved as a safetensors file first (predictMany needs a config's weights: a fresh
+// initialisation would differ from worker to worker); pass a best.pt, or a YAML with --weights, to time yours.
 // Run after a build, alone on the machine:
 //   node packages/yolo/bench/predict-many.bench.mjs [--model yolov8n.yaml] [--weights W] [--imgsz 640]
-//        [--images 64] [--workers 1,2] [--backend wasm]
+//        [--images 64] [--workers 1,2] [--repeat 3] [--backend wasm]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,7 @@ if (option('child', '') === '1') {
 const count = Number(option('images', '64'));
 const cores = availableParallelism();
 const counts = option('workers', `1,${cores}`).split(',').map(Number);
+const repeat = Number(option('repeat', '3'));
 const dir = mkdtempSync(join(tmpdir(), 'plugconv-predict-many-bench-'));
 try {
   const demo = fileURLToPath(new URL('../fixtures/demo', import.meta.url));
@@ -67,20 +69,28 @@ try {
   }
   const what = `${basename(model)}${weights && option('weights', '') ? ` with ${basename(weights)}` : isWeightsFile(model) ? '' : ' (random init)'}`;
   console.log(`predictMany: ${count} images (the ${pngs.length} demo PNGs, copied), ${what}, imgsz ${imgsz} rect, ${backend}; ${cores} cores, load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  console.log('| workers | images/s | speed-up | wall s | every worker warm at s | images/s once warm | speed-up once warm | median ms per image (in its worker) | cores busy | peak RSS MiB |');
+  // the worker counts take turns, `repeat` rounds, so load from other processes hits them alike; medians per count
+  const samples = new Map(counts.map((w) => [w, []]));
+  for (let r = 0; r < repeat; r++) {
+    for (const workers of counts) {
+      const args = [here, '--child', '1', '--folder', join(dir, 'images'), '--workers', String(workers), '--model', model, '--imgsz', String(imgsz), '--backend', backend, ...(weights ? ['--weights', weights] : [])];
+      const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      const line = res.stdout.trim().split('\n').at(-1);
+      if (res.status !== 0 || !line?.startsWith('{')) throw new Error(`workers ${workers}: exit ${res.status}\n${res.stdout}${res.stderr}`);
+      const m = JSON.parse(line);
+      samples.get(workers).push({ ...m, ips: (m.images * 1000) / m.wallMs });
+    }
+  }
+  console.log(`| workers | images/s | speed-up | wall s | every worker warm at s | images/s once warm | speed-up once warm | median ms per image (in its worker) | cores busy | peak RSS MiB |`);
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  let base;
-  let baseSteady;
-  for (const workers of counts) {
-    const args = [here, '--child', '1', '--folder', join(dir, 'images'), '--workers', String(workers), '--model', model, '--imgsz', String(imgsz), '--backend', backend, ...(weights ? ['--weights', weights] : [])];
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    const line = r.stdout.trim().split('\n').at(-1);
-    if (r.status !== 0 || !line?.startsWith('{')) throw new Error(`workers ${workers}: exit ${r.status}\n${r.stdout}${r.stderr}`);
-    const m = JSON.parse(line);
-    const ips = (m.images * 1000) / m.wallMs;
-    base ??= ips;
-    baseSteady ??= m.steady;
-    console.log(`| ${m.workers} | ${ips.toFixed(2)} | ${(ips / base).toFixed(2)}x | ${(m.wallMs / 1000).toFixed(1)} | ${(m.warmMs / 1000).toFixed(1)} | ${m.steady.toFixed(2)} | ${(m.steady / baseSteady).toFixed(2)}x | ${m.medianImageMs.toFixed(0)} | ${m.cores.toFixed(2)} | ${m.maxRssMiB.toFixed(0)} |`);
+  const med = (ms, k) => median(ms.map((m) => m[k]));
+  const base = samples.get(counts[0]);
+  for (const [workers, ms] of samples) {
+    console.log(`| ${ms[0].workers} | ${med(ms, 'ips').toFixed(2)} | ${(med(ms, 'ips') / med(base, 'ips')).toFixed(2)}x | ${(med(ms, 'wallMs') / 1000).toFixed(1)} | ${(med(ms, 'warmMs') / 1000).toFixed(1)} | ${med(ms, 'steady').toFixed(2)} | ${(med(ms, 'steady') / med(base, 'steady')).toFixed(2)}x | ${med(ms, 'medianImageMs').toFixed(0)} | ${med(ms, 'cores').toFixed(2)} | ${Math.max(...ms.map((m) => m.maxRssMiB)).toFixed(0)} |`);
+  }
+  if (repeat > 1) {
+    console.log(`\nmedians of ${repeat} rounds; every round's images/s (cores busy):`);
+    for (const [workers, ms] of samples) console.log(`  ${workers} worker${workers > 1 ? 's' : ''}: ${ms.map((m) => `${m.ips.toFixed(2)} (${m.cores.toFixed(2)})`).join(', ')}`);
   }
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
