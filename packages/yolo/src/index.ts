@@ -13,3 +13,7 @@ export * from './checkpoint-file.js';
 export * from './roofline.js';
 export * from './breakdown.js';
 export * from './breakdown-report.js';
+export * from './predict/model-source.js';
+export * from './predict/predict-file.js';
+export * from './predict/sources.js';
+export * from './predict-many.js';

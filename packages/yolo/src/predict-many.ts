@@ -1,0 +1,112 @@
+// predictMany: a folder of images over every core. tfjs' wasm backend runs one thread in Node, so the images
+// are spread over a piscina pool of worker threads, each with its own backend and its own copy of the model.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { NodeBackendName } from './node-backends.js';
+import type { PredictModelSource } from './predict/model-source.js';
+import type { ImageResult } from './predict/predict-file.js';
+import type { PredictOptions } from './predict/predict.js';
+import { listSources } from './predict/sources.js';
+import type { PredictTask, PredictTaskResult } from './predict-worker.js';
+
+/** One image done (or skipped): reported as each finishes, in the order they finish. */
+export interface PredictProgress {
+  /** Images finished so far, this one included. */
+  done: number;
+  total: number;
+  /** The image's index in the input. */
+  index: number;
+  file: string;
+  /** Its result, or */
+  result?: ImageResult;
+  /** why it was skipped (the message names the file). */
+  error?: string;
+}
+
+/** Options of {@link predictMany}. */
+export interface PredictManyOptions extends PredictOptions {
+  /** Worker threads, each with its own model (default: os.availableParallelism(), at most one per image). */
+  workers?: number;
+  /** tfjs backend of every worker (default wasm). */
+  backend?: NodeBackendName;
+  /** Write annotated copies into this folder, under each source's name. */
+  saveDir?: string;
+  /** Called once per image as it finishes. */
+  onProgress?: (p: PredictProgress) => void;
+}
+
+/** What {@link predictMany} gives: results in input order, the skipped files and the pool size. */
+export interface PredictManyResult {
+  /** One per readable image, in input order. */
+  results: ImageResult[];
+  /** Files that could not be read or decoded, in input order, with the reason (naming the file). */
+  errors: { file: string; error: string }[];
+  /** Worker threads used. */
+  workers: number;
+}
+
+/**
+ * The worker module: dist/predict-worker.js beside this file. Run from the TypeScript sources (tests), this
+ * file is src/predict-many.ts and the worker is the built one, since a worker thread runs plain JavaScript.
+ */
+function workerFile(): string {
+  const here = import.meta.url;
+  const path = fileURLToPath(new URL(here.endsWith('.ts') ? '../dist/predict-worker.js' : './predict-worker.js', here));
+  if (!existsSync(path)) throw new Error(`predictMany's worker ${path} is missing: build @plugconv/yolo first (pnpm build)`);
+  return path;
+}
+
+/**
+ * The Node flags of the workers: this process's, less a `development` export condition (under which the
+ * workspace's packages resolve to their TypeScript sources, which a worker thread cannot run).
+ */
+function workerExecArgv(): string[] {
+  const argv = process.execArgv;
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '--conditions' || a === '-C') && argv[i + 1] === 'development') i++;
+    else if (a !== '--conditions=development' && a !== '-C=development') out.push(a);
+  }
+  return out;
+}
+
+/**
+ * Predicts many images over a pool of worker threads, one model per worker: `model` is a checkpoint or a
+ * config name/path (or a {@link PredictModelSource} with weights, scale, ultralytics and names), built once in
+ * each worker; `sources` is a folder (its JPEG/PNG files, sorted) or a list of image files. Each image goes
+ * through the same pipeline as `predictImage` (letterbox, forward, NMS or top-k, scaled back), so its
+ * detections are the single-image ones. An unreadable or undecodable image is reported in `errors` and
+ * skipped; the others go on. A model that does not load rejects, naming the problem.
+ */
+export async function predictMany(model: string | PredictModelSource, sources: string | string[], options: PredictManyOptions = {}): Promise<PredictManyResult> {
+  const { workers: requested, backend = 'wasm', saveDir, onProgress, ...predict } = options;
+  const files = typeof sources === 'string' ? listSources(sources).files : sources;
+  const source = typeof model === 'string' ? { model } : model;
+  if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1)) throw new Error(`workers must be an integer >= 1, got ${requested}`);
+  const workers = Math.max(1, Math.min(requested ?? availableParallelism(), files.length));
+  const slots: PredictTaskResult[] = new Array(files.length);
+  if (!files.length) return { results: [], errors: [], workers: 0 };
+  const pool = new Piscina<PredictTask, PredictTaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, execArgv: workerExecArgv() });
+  // a worker that fails outside a task (its module does not load) ends the run with that error
+  const failed = new Promise<never>((_, reject) => pool.on('error', reject));
+  failed.catch(() => {});
+  let done = 0;
+  try {
+    const tasks = files.map(async (file, index) => {
+      const r = await pool.run({ source, backend, options: { ...predict, ...(saveDir !== undefined ? { saveDir } : {}) }, file });
+      slots[index] = r;
+      done++;
+      onProgress?.({ done, total: files.length, index, file, ...r });
+    });
+    await Promise.race([Promise.all(tasks), failed]);
+  } finally {
+    await pool.destroy();
+  }
+  const results: ImageResult[] = [];
+  const errors: PredictManyResult['errors'] = [];
+  slots.forEach((r, i) => ('result' in r ? results.push(r.result) : errors.push({ file: files[i]!, error: r.error })));
+  return { results, errors, workers };
+}
