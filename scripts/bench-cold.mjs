@@ -23,6 +23,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configOf, distOf, listArg, parseArgs, requireBuild, root, stats } from './bench/common.mjs';
+import { writeRandomWeights } from './bench/random-weights.mjs';
 
 requireBuild('bench-cold');
 const args = parseArgs(process.argv.slice(2), 'bench-cold');
@@ -35,35 +36,6 @@ if (!['pt', 'safetensors'].includes(weightsKind)) throw new Error(`bench-cold: -
 const TRAINED = join(root, 'packages/yolo/weights/shapes-yolo11n-C3k2-DSConv.pt');
 const child = join(root, 'scripts/bench/cold-node-child.mjs');
 const dist = { core: distOf('core', 'index.js'), yolo: distOf('yolo', 'index.js') };
-
-/** Random weights of each network as ultralytics best.pt files (python3 + torch), in `dir`. */
-function writeRandomCheckpoints(dir) {
-  const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [join(root, 'scripts/bench/make_random_pt.py'), dir, ...models], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`bench-cold: making the random best.pt files failed (try --weights safetensors):\n${r.stderr.slice(-2000)}`);
-  return Object.fromEntries(models.map((m) => [m, join(dir, `${m}.pt`)]));
-}
-
-/** Random weights of each network as .safetensors (plugconv's own initialisation), in `dir`. */
-async function writeRandomSafetensors(dir) {
-  const tf = await import('@tensorflow/tfjs-core');
-  await import('@tensorflow/tfjs-backend-cpu');
-  const core = await import(dist.core);
-  const { loadYoloConfig } = await import(distOf('core', 'node.js'));
-  const { registry } = await import(dist.yolo);
-  await core.useBackend('cpu');
-  const out = {};
-  for (const name of models) {
-    const { path, scale } = configOf(name, 'bench-cold');
-    const model = core.buildModel(loadYoloConfig(path), { registry, scale, warn: () => {} });
-    const state = model.stateDict();
-    out[name] = join(dir, `${name}.safetensors`);
-    writeFileSync(out[name], core.encodeSafetensors(state));
-    tf.dispose([...state.values()]);
-    model.dispose();
-  }
-  tf.disposeVariables();
-  return out;
-}
 
 function runChild(job) {
   const t0 = performance.now();
@@ -80,7 +52,7 @@ function runChild(job) {
 
 const dir = mkdtempSync(join(tmpdir(), 'plugconv-cold-'));
 try {
-  const weights = weightsKind === 'pt' ? writeRandomCheckpoints(dir) : await writeRandomSafetensors(dir);
+  const weights = await writeRandomWeights(weightsKind, models, dir);
   const rows = [];
   for (const name of models) {
     const config = weightsKind === 'pt' ? undefined : configOf(name, 'bench-cold');

@@ -92,15 +92,20 @@ export async function plugconvFirstDetection({ tf, wasm, core, yolo, threads, co
 }
 
 /**
+ * onnxruntime-web's session options here (a fresh object each time: onnxruntime-web keeps and wraps it): graph optimisation on, and its intra-op threads sleep between runs
+ * instead of spinning (a spinning thread would take a core from the other engine measured in turns).
+ */
+export const ortSessionOptions = () => ({ executionProviders: ['wasm'], graphOptimizationLevel: 'all', extra: { session: { intra_op: { allow_spinning: '0' } } } });
+
+/**
  * onnxruntime-web from its imported module to the first output: `session create` (reading the .onnx bytes,
  * starting its wasm runtime, optimising the graph) and `first run` (same test image, NCHW). `threads` must be set
  * before the first session (the runtime starts once).
  */
-export async function ortFirstRun({ ort, threads = 1, wasmPaths, read, imgsz = 640 }) {
+export async function ortFirstRun({ ort, threads = 1, read, imgsz = 640 }) {
   const times = {};
   ort.env.wasm.numThreads = threads;
-  if (wasmPaths) ort.env.wasm.wasmPaths = wasmPaths;
-  const session = await timed(times, 'session create', async () => ort.InferenceSession.create(await read(), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
+  const session = await timed(times, 'session create', async () => ort.InferenceSession.create(await read(), ortSessionOptions()));
   const out = await timed(times, 'first run', async () => {
     const nhwc = testPixels(imgsz, imgsz);
     const nchw = new Float32Array(nhwc.length);
