@@ -21,7 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileS
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { configOf, listArg, msCell, parseArgs, requireBuild, root, stats } from './bench/common.mjs';
+import { configOf, freeCoreProbe, listArg, msCell, parseArgs, requireBuild, root, stats } from './bench/common.mjs';
 import { writeRandomWeights } from './bench/random-weights.mjs';
 import { startStaticServer } from './bench/static-server.mjs';
 
@@ -102,11 +102,13 @@ async function measureLatency(browser) {
     const { path, scale, file } = configOf(name, 'bench-browser');
     return { name, configText: readText(path), configName: file, scale, onnxUrl: `/onnx/${name}.onnx` };
   });
-  const out = {};
+  const out = { freeCores: {} };
   for (const threads of threadCounts) {
+    out.freeCores[`before ${threads}t`] = await freeCoreProbe();
     out[threads] = await withPage(browser, threads, (page) => page.evaluate(async (a) => (await import('/plugbench.js')).latency(a), { threads, models: pageModels, runs, warmup, imgsz }));
     const env = out[threads].env;
     if (!env.crossOriginIsolated || env.tfjsWasmThreads !== threads || env.ortNumThreads !== threads) console.warn(`bench-browser: asked for ${threads} threads, the page has ${JSON.stringify(env)}`);
+    out.freeCores[`after ${threads}t`] = await freeCoreProbe();
     process.stderr.write(`bench-browser: latency with ${threads} thread(s) done\n`);
   }
   return out;
@@ -153,10 +155,11 @@ function readText(path) {
 }
 
 function reportLatency(lat) {
-  const counts = Object.keys(lat).map(Number);
+  const counts = Object.keys(lat).filter((k) => k !== 'freeCores').map(Number);
   const env = lat[counts[0]].env;
   console.log(`\nHeadless Chromium latency, 1x3x${imgsz}x${imgsz}, ${runs} rounds after ${warmup} warm-up rounds, ms as median / min`);
   console.log(`(${env.userAgent}; crossOriginIsolated ${env.crossOriginIsolated}; threads reported: ${counts.map((t) => `${t}t page: tfjs-wasm ${lat[t].env.tfjsWasmThreads}, ort-web ${lat[t].env.ortNumThreads}, hardwareConcurrency ${lat[t].env.hardwareConcurrency}${emulatedCores(t) ? ' (emulated)' : ''}`).join('; ')}; ${realCores} real cores)\n`);
+  console.log(`free cores (2-worker throughput probe, 2.0 = two idle cores): ${Object.entries(lat.freeCores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}\n`);
   const cols = counts.flatMap((t) => [`plugconv ${t}t`, `ort-web ${t}t`]);
   const speedCols = counts.filter((t) => t !== 1 && counts.includes(1));
   console.log(`| model | ${cols.join(' | ')} |${speedCols.map((t) => ` plugconv ${t}t speed-up | ort-web ${t}t speed-up | ort-web / plugconv ${t}t |`).join('')}`);

@@ -77,7 +77,7 @@ try {
 function report(results) {
   const med = (xs) => stats(xs).medianMs;
   console.log(`\nNode cold start, fresh process per run, ${runs} runs each, median ms per step (total = sum of steps, from the first import)\n`);
-  const steps = ['import', 'backend init', 'build', 'weight load', 'deploy', 'first forward', 'postprocess', 'session create', 'first run'];
+  const steps = ['import', 'backend init', 'weight load', 'build', 'deploy', 'first forward', 'postprocess', 'session create', 'first run'];
   console.log(`| network (weights) | side | node start | ${steps.join(' | ')} | total median / min | process wall | output |`);
   console.log(`|---|---|---:|${steps.map(() => '---:|').join('')}---:|---:|---|`);
   for (const r of results) {

@@ -66,3 +66,21 @@ export const median = (ts) => [...ts].sort((a, b) => a - b)[ts.length >> 1];
 export const stats = (ts) => ({ medianMs: median(ts), minMs: Math.min(...ts), runs: ts.length });
 /** `median / min` in ms, one decimal. */
 export const msCell = (s) => (s ? `${s.medianMs.toFixed(1)} / ${s.minMs.toFixed(1)}` : '-');
+
+/**
+ * How many cores this machine gives right now: the same integer loop run in 1 worker thread, then in 2 at once;
+ * returns 2 x t(1) / t(2) (2.0: two free cores; 1.0: one core's worth, the rest taken by other processes).
+ * Printed beside multi-threaded figures so a reader can tell a thread speed-up from a busy machine.
+ */
+export async function freeCoreProbe(iterations = 2e8) {
+  const { Worker } = await import('node:worker_threads');
+  const code = `const { parentPort, workerData } = require('node:worker_threads'); let x = 0; for (let i = 0; i < workerData; i++) x = (x + i * 7) % 1000003; parentPort.postMessage(x);`;
+  const run = async (n) => {
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: n }, () => new Promise((ok, fail) => new Worker(code, { eval: true, workerData: iterations }).once('message', ok).once('error', fail))));
+    return performance.now() - t0;
+  };
+  const one = await run(1);
+  const two = await run(2);
+  return (2 * one) / two;
+}
