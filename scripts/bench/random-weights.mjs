@@ -2,7 +2,7 @@
 // time do not depend on the values): ultralytics best.pt files (made by make_random_pt.py with python3 + torch)
 // or plugconv's own random state dict as .safetensors.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configOf, distOf, root } from './common.mjs';
 
@@ -36,6 +36,7 @@ async function writeRandomSafetensors(models, dir) {
 
 /** Writes random weights of `models` in `kind` ('pt' or 'safetensors') into `dir`; name -> file path. */
 export async function writeRandomWeights(kind, models, dir) {
+  mkdirSync(dir, { recursive: true });
   if (kind === 'pt') return writeRandomCheckpoints(models, dir);
   if (kind === 'safetensors') return writeRandomSafetensors(models, dir);
   throw new Error(`weights are 'pt' or 'safetensors', got '${kind}'`);
