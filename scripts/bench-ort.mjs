@@ -22,20 +22,15 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { configOf as configFor, distOf, image, msCell, parseArgs, requireBuild, root, stats, toNchw } from './bench/common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const distOf = (pkg, file) => join(root, 'packages', pkg, 'dist', file);
-if (!existsSync(distOf('core', 'index.js')) || !existsSync(distOf('yolo', 'index.js'))) {
-  console.error('bench-ort: packages are not built; run `pnpm build` first');
-  process.exit(2);
-}
+requireBuild('bench-ort');
 const core = await import(distOf('core', 'index.js'));
 const { loadYoloConfig } = await import(distOf('core', 'node.js'));
 const { registry, convRooflineProbe, rooflineOf, percentOfRoofline, profileBreakdown, breakdownReport } = await import(distOf('yolo', 'index.js'));
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs(process.argv.slice(2), 'bench-ort');
 const models = String(args.models ?? 'yolov8n,yolo11n,yolo26n').split(',').filter(Boolean);
 const runs = Number(args.runs ?? 20);
 const warmup = Number(args.warmup ?? 3);
@@ -43,51 +38,7 @@ const structure = args.structure ?? 'deploy';
 const nodeThreads = String(args['node-threads'] ?? '1,2').split(',').filter(Boolean).map(Number);
 const onnxDir = resolve(args.onnx ?? join(root, 'reference', '.onnx'));
 const imgsz = 640;
-
-/** `--name value` and `--flag` pairs. */
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`bench-ort: unexpected argument '${a}'`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) out[a.slice(2)] = true;
-    else out[a.slice(2)] = argv[++i];
-  }
-  return out;
-}
-
-/** A network name (`yolo26n`) as a config file and scale: the shipped config, else ultralytics' YAML in core's fixtures. */
-function configOf(name) {
-  const m = /^(.+?)([nsmlx])$/.exec(name);
-  if (!m) throw new Error(`bench-ort: '${name}' is not <config><scale> (yolo26n, yolov8s, ...)`);
-  const [, cfg, scale] = m;
-  const candidates = [join(root, 'packages/yolo/configs', `${cfg}.yaml`), join(root, 'packages/core/fixtures/v11/ultralytics', `${cfg}.yaml`)];
-  const path = candidates.find((p) => existsSync(p));
-  if (!path) throw new Error(`bench-ort: no ${cfg}.yaml (looked in ${candidates.join(', ')})`);
-  return { path, scale };
-}
-
-/** Uniform [0, 1) pixels from a fixed-seed LCG: the same image for every side and every run of the script. */
-function image(n) {
-  const a = new Float32Array(n);
-  let s = 12345;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    a[i] = (s >>> 8) / 16777216;
-  }
-  return a;
-}
-
-/** NHWC (1, h, w, c) to NCHW (1, c, h, w). */
-function toNchw(nhwc, h, w, c) {
-  const out = new Float32Array(nhwc.length);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[(k * h + y) * w + x] = nhwc[(y * w + x) * c + k];
-  return out;
-}
-
-const median = (ts) => [...ts].sort((a, b) => a - b)[ts.length >> 1];
-const stats = (ts) => ({ medianMs: median(ts), minMs: Math.min(...ts), runs: ts.length });
+const configOf = (name) => configFor(name, 'bench-ort');
 
 async function main() {
   await core.useBackend('wasm');
@@ -192,7 +143,7 @@ async function main() {
 }
 
 function report(results, roofline) {
-  const ms = (s) => (s ? `${s.medianMs.toFixed(1)} / ${s.minMs.toFixed(1)}` : '-');
+  const ms = msCell;
   console.log(`\n3x3-conv roofline (tfjs wasm, 128->128 at 80x80, ${roofline.gflop.toFixed(2)} GFLOP): ${roofline.gflopsPerSecond.toFixed(1)} GFLOP/s (median; best ${roofline.bestGflopsPerSecond.toFixed(1)})`);
   console.log(`${runs} rounds after ${warmup} warm-up rounds, 1x3x${imgsz}x${imgsz}, plugconv ${structure === 'deploy' ? 'deployed' : 'fused'}; ms as median / min\n`);
   const nodeCols = [...new Set(results.flatMap((r) => Object.keys(r.sides).filter((s) => s.startsWith('ort-node'))))];

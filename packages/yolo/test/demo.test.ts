@@ -21,12 +21,15 @@ const coreCheckpoint = (name: string) => fileURLToPath(new URL(`../../core/fixtu
 const trainedWeights = fileURLToPath(new URL('../weights/shapes-yolo11n-C3k2-DSConv.pt', import.meta.url));
 const demoImage = (name: string) => fileURLToPath(new URL(`../fixtures/demo/${name}`, import.meta.url));
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+// as `pnpm demo` serves it (demo/vite.config.ts): cross-origin isolated, so tfjs-backend-wasm can use threads
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 let server: Server;
 let browser: Browser;
 let page: Page;
 let url: string;
 let work: string;
+const requested: string[] = [];
 
 /** Waits until the page is ready again (or failed), returning the status line. */
 async function settled(): Promise<string> {
@@ -46,10 +49,10 @@ describe.skipIf(!existsSync(CHROMIUM))('demo page (headless Chromium)', () => {
       const path = normalize(join(out, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
       const file = path.endsWith('/') ? join(path, 'index.html') : path;
       if (!file.startsWith(out) || !existsSync(file)) {
-        res.writeHead(404).end();
+        res.writeHead(404, ISOLATION).end();
         return;
       }
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+      res.writeHead(200, { ...ISOLATION, 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const addr = server.address();
@@ -61,6 +64,7 @@ describe.skipIf(!existsSync(CHROMIUM))('demo page (headless Chromium)', () => {
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname.split('/').pop()!));
     await page.goto(url);
     await page.waitForSelector('body[data-state="ready"]');
   }, 300_000);
@@ -81,6 +85,9 @@ describe.skipIf(!existsSync(CHROMIUM))('demo page (headless Chromium)', () => {
     expect(await page.locator('#layers tr').count()).toBe(24);
     expect(await page.textContent('#layers tr:nth-child(24)')).toMatch(/^22\[15,18,21\]1897,664core\.Detect\[80,16,false,\[64,128,256\],true\]$/);
     expect(await page.textContent('#latency')).toMatch(/^latency [\d.]+ ms median of 3 at 128x128 on wasm \([\d.]+ GFLOP\/s, peak \d+ MiB\)$/);
+    // cross-origin isolated, so tfjs-backend-wasm fetched its threaded SIMD build (vite names it with a hash)
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(requested.filter((f) => f.startsWith('tfjs-backend-wasm')).map((f) => f.replace(/-[\w-]{8}\.wasm$/, '.wasm'))).toEqual(['tfjs-backend-wasm-threaded-simd.wasm']);
   }, 300_000);
 
   it('takes a dropped config, weights and image and draws the detections; screenshot', async () => {
