@@ -24,6 +24,7 @@ export const BREAKDOWN_KINDS = [
   'other',
   'outside kernels',
 ] as const;
+/** A kind of work a forward's time is split into (one of {@link BREAKDOWN_KINDS}). */
 export type BreakdownKind = (typeof BREAKDOWN_KINDS)[number];
 
 /**
@@ -121,7 +122,15 @@ const CONV_KINDS: readonly BreakdownKind[] = ['conv', 'depthwise conv'];
  * block (its conv, BN, activation) and outside any such module the name decides ({@link KERNEL_KINDS}, `other`
  * when unknown). `known` is false for a name {@link KERNEL_KINDS} lacks.
  */
-export function kernelKind(name: string, scope: KernelScope = null): { kind: BreakdownKind; known: boolean } {
+export function kernelKind(
+  name: string,
+  scope: KernelScope = null,
+): {
+  /** The kind the kernel's time goes to. */
+  kind: BreakdownKind;
+  /** Whether {@link KERNEL_KINDS} names the kernel. */
+  known: boolean;
+} {
   const byName = KERNEL_KINDS[name];
   const known = byName !== undefined;
   const kind = byName ?? 'other';
@@ -145,6 +154,7 @@ export interface ProfiledKernel {
   scope: KernelScope;
   /** The engine's time for this entry, milliseconds (children included). */
   timeMs: number;
+  /** Entries that ran inside this one (a custom-gradient wrapper's kernels). */
   children: ProfiledKernel[];
 }
 

@@ -17,3 +17,4 @@ export * from './predict/model-source.js';
 export * from './predict/predict-file.js';
 export * from './predict/sources.js';
 export * from './predict-many.js';
+export * from './usage-error.js';

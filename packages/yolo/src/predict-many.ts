@@ -15,9 +15,11 @@ import type { PredictTask, PredictTaskResult } from './predict-worker.js';
 export interface PredictProgress {
   /** Images finished so far, this one included. */
   done: number;
+  /** Images in the input. */
   total: number;
   /** The image's index in the input. */
   index: number;
+  /** The image file, as given. */
   file: string;
   /** Its result, or */
   result?: ImageResult;
@@ -42,7 +44,12 @@ export interface PredictManyResult {
   /** One per readable image, in input order. */
   results: ImageResult[];
   /** Files that could not be read or decoded, in input order, with the reason (naming the file). */
-  errors: { file: string; error: string }[];
+  errors: {
+    /** The file skipped. */
+    file: string;
+    /** Why (the message names the file). */
+    error: string;
+  }[];
   /** Worker threads used. */
   workers: number;
 }

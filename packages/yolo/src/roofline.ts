@@ -6,7 +6,14 @@ import { median } from './latency.js';
  * rate is what a network made only of such large, well-shaped convolutions would reach on the active backend
  * (on wasm: XNNPACK's SIMD kernel on one thread), the ceiling to read a network's achieved GFLOP/s against.
  */
-export const ROOFLINE_CONV = { size: 80, channels: 128, kernel: 3 } as const;
+export const ROOFLINE_CONV: {
+  /** Height and width of the input (and output) feature map. */
+  readonly size: 80;
+  /** Input and output channels. */
+  readonly channels: 128;
+  /** Kernel height and width. */
+  readonly kernel: 3;
+} = { size: 80, channels: 128, kernel: 3 };
 
 /** GFLOP of one probe convolution (2 x multiply-adds: 2 * 80 * 80 * 128 * 128 * 9 / 1e9 = 1.89). */
 export const ROOFLINE_GFLOP = (2 * ROOFLINE_CONV.size ** 2 * ROOFLINE_CONV.channels ** 2 * ROOFLINE_CONV.kernel ** 2) / 1e9;

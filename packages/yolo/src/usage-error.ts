@@ -1,4 +1,5 @@
-/** A command-line mistake (exit code 2). */
+/** A usage mistake: a bad option, file or source (the CLI's exit code 2). */
 export class UsageError extends Error {
+  /** Error name shown in messages. */
   override name = 'UsageError';
 }

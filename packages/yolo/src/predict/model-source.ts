@@ -25,6 +25,7 @@ export interface PredictModelSource {
 
 /** A model built from a {@link PredictModelSource}, with what came with it. */
 export interface PredictModel {
+  /** The built model, weights loaded. */
   model: DetectionModel;
   /** Class names, when the source gives them. */
   names?: string[];

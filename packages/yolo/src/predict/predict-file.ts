@@ -11,12 +11,30 @@ import { predictImage, type PredictOptions } from './predict.js';
 export interface ImageResult {
   /** The image file, as given. */
   file: string;
+  /** Image width in pixels. */
   width: number;
+  /** Image height in pixels. */
   height: number;
   /** Boxes (x1, y1, x2, y2 in image pixels) rounded to 3 decimals, scores to 5, with the class name. */
-  detections: { box: number[]; conf: number; cls: number; name: string }[];
+  detections: {
+    /** x1, y1, x2, y2 in image pixels. */
+    box: number[];
+    /** Confidence score. */
+    conf: number;
+    /** Class index. */
+    cls: number;
+    /** Class name. */
+    name: string;
+  }[];
   /** Milliseconds per stage. */
-  speed: { preprocess: number; inference: number; postprocess: number };
+  speed: {
+    /** Letterbox and input tensor, ms. */
+    preprocess: number;
+    /** Forward with the output read back, ms. */
+    inference: number;
+    /** NMS (or the end2end filter) and scaling back, ms. */
+    postprocess: number;
+  };
 }
 
 /** Options of {@link predictFile}: the predict options, the class names and where annotated copies go. */

@@ -4,7 +4,12 @@ import { UsageError } from '../usage-error.js';
 import { isImageFile } from './image-io.js';
 
 /** The image files a source names: the file itself, or a folder's JPEG/PNG files sorted by name. */
-export function listSources(source: string): { files: string[]; folder: boolean } {
+export function listSources(source: string): {
+  /** The image files, sorted by name. */
+  files: string[];
+  /** Whether the source is a folder. */
+  folder: boolean;
+} {
   if (!existsSync(source)) throw new UsageError(`--source ${source}: no such file or folder`);
   if (statSync(source).isDirectory()) {
     const files = readdirSync(source)
