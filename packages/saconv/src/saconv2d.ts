@@ -106,12 +106,15 @@ export class SAConv2d extends Module {
     this.preContext = this.addModule('pre_context', new Conv2d(c1, c1, 1, { bias: true }));
     this.postContext = this.addModule('post_context', new Conv2d(c2, c2, 1, { bias: true }));
     // the reference code's init: switch 0 weight, 1 bias (small branch only); contexts all zero
-    this.switch.weight.assign(tf.zerosLike(this.switch.weight));
-    this.switch.bias!.assign(tf.onesLike(this.switch.bias!));
-    for (const c of [this.preContext, this.postContext]) {
-      c.weight.assign(tf.zerosLike(c.weight));
-      c.bias!.assign(tf.zerosLike(c.bias!));
-    }
+    // (in a tidy: the values assigned are temporaries the variables take their data from)
+    tf.tidy(() => {
+      this.switch.weight.assign(tf.zerosLike(this.switch.weight));
+      this.switch.bias!.assign(tf.onesLike(this.switch.bias!));
+      for (const c of [this.preContext, this.postContext]) {
+        c.weight.assign(tf.zerosLike(c.weight));
+        c.bias!.assign(tf.zerosLike(c.bias!));
+      }
+    });
     this.bn = this.addModule('bn', new BatchNorm2d(c2));
     // the reference code builds its own nn.SiLU (ultralytics' Conv.default_act does not reach it)
     this.act = this.addModule('act', act === true ? new SiLU() : act instanceof Module ? act : new Identity());

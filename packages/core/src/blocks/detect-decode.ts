@@ -31,7 +31,7 @@ class FrozenConv1x1 extends Conv2d {
   constructor(c1: number) {
     super(c1, 1, 1);
     this.requiresGrad(false);
-    this.weight.assign(tf.reshape(tf.range(0, c1, 1, 'float32'), [1, 1, c1, 1]));
+    tf.tidy(() => this.weight.assign(tf.reshape(tf.range(0, c1, 1, 'float32'), [1, 1, c1, 1])));
   }
   override get typeName(): string {
     return 'Conv2d';

@@ -252,9 +252,13 @@ export abstract class Module<I = tf.Tensor, O = tf.Tensor> {
     }
   }
 
-  /** Frees every variable of the tree. */
+  /**
+   * Frees every variable of the tree and what each module keeps beside its variables (a module with caches
+   * overrides this, calls `super.dispose()` and frees them): the call recurses through every child's `dispose()`.
+   */
   dispose(): void {
-    for (const [, slot] of this.namedSlots()) slot.variable.dispose();
+    for (const slot of this.slots.values()) slot.variable.dispose();
+    for (const child of this.children.values()) child.dispose();
   }
 }
 
