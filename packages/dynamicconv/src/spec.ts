@@ -69,11 +69,6 @@ export const modules: ModuleSpec[] = [
     package: PKG,
     summary: 'C3k2 whose bottlenecks (direct, inside C3k, before PSABlock) use two 3x3 DynamicConvs',
     create: (...a) => new C3k2_DynamicConv(...(a as ConstructorParameters<typeof C3k2_DynamicConv>)),
-    examples: [
-      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
-      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
-      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
-    ],
   },
   {
     name: 'C3k2_GhostModule_DynamicConv',
@@ -81,10 +76,5 @@ export const modules: ModuleSpec[] = [
     package: PKG,
     summary: 'C3k2 whose inner blocks (direct, inside C3k, before PSABlock) are GhostModules built from dynamic convolutions',
     create: (...a) => new C3k2_GhostModule_DynamicConv(...(a as ConstructorParameters<typeof C3k2_GhostModule_DynamicConv>)),
-    examples: [
-      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
-      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
-      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
-    ],
   },
 ];

@@ -46,10 +46,5 @@ export const modules: ModuleSpec[] = [
     package: PKG,
     summary: 'C3k2 whose bottlenecks (direct, inside C3k, before PSABlock) are RepGhostBottleneck(c, c, c); switchToDeploy() folds their BN branches',
     create: (...a) => new C3k2_RepGhost(...(a as ConstructorParameters<typeof C3k2_RepGhost>)),
-    examples: [
-      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
-      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
-      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
-    ],
   },
 ];

@@ -33,10 +33,5 @@ export const modules: ModuleSpec[] = [
     package: PKG,
     summary: 'C3k2 whose bottlenecks (direct, inside C3k, before PSABlock) end in SAConv2d (cv1 Conv 3x3, cv2 SAConv2d 3x3)',
     create: (...a) => new C3k2_SAConv(...(a as ConstructorParameters<typeof C3k2_SAConv>)),
-    examples: [
-      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
-      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
-      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
-    ],
   },
 ];

@@ -146,11 +146,6 @@ export const coreModules: ModuleSpec[] = [
     package: PKG,
     summary: 'C2f whose blocks are Bottlenecks, C3k blocks (c3k) or Bottleneck + PSABlock (attn); YOLO11, YOLO26',
     create: (...a) => new C3k2(...(a as ConstructorParameters<typeof C3k2>)),
-    examples: [
-      { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
-      { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
-      { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
-    ],
   },
   {
     name: 'C2PSA',

@@ -136,12 +136,18 @@ export const C3K2_ARGS: ArgSpec[] = [
 
 /**
  * What C3k2 and every C3k2 variant declare besides name, package, summary and create: the repeat rule, C3k2's
- * signature, ultralytics' scale rule (c3k = True at scales m, l and x) and the head switch (a C3k2 makes
- * detection heads non-legacy). Spread it into a spec: `{ name: 'C3k2_X', ...C3K2_FAMILY, package, summary, create }`.
+ * signature, ultralytics' scale rule (c3k = True at scales m, l and x), the head switch (a C3k2 makes
+ * detection heads non-legacy) and the contract test's examples (plain bottlenecks, c3k, attn: every member takes
+ * the same arguments). Spread it into a spec: `{ name: 'C3k2_X', ...C3K2_FAMILY, package, summary, create }`.
  */
-export const C3K2_FAMILY: Pick<ModuleSpec, 'rule' | 'signature' | 'buildArgs' | 'modernHead'> = {
+export const C3K2_FAMILY: Pick<ModuleSpec, 'rule' | 'signature' | 'buildArgs' | 'modernHead' | 'examples'> = {
   rule: 'repeat',
   signature: C3K2_ARGS,
   buildArgs: (args, ctx) => (ctx.scale !== undefined && 'mlx'.includes(ctx.scale) ? [...args.slice(0, 3), true, ...args.slice(4)] : [...args]),
   modernHead: true,
+  examples: [
+    { args: [16, 16, 1, false, 0.5], input: [2, 8, 8, 16], label: 'bottlenecks' },
+    { args: [16, 32, 1, true], input: [2, 8, 8, 16], label: 'c3k' },
+    { args: [64, 64, 1, false, 0.5, true], input: [2, 4, 4, 64], label: 'attn' },
+  ],
 };
