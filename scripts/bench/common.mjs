@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '@plugconv/test-harness/timing';
 
 /** The repository root. */
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -62,7 +63,6 @@ export function toNchw(nhwc, h, w, c) {
   return out;
 }
 
-export const median = (ts) => [...ts].sort((a, b) => a - b)[ts.length >> 1];
 export const stats = (ts) => ({ medianMs: median(ts), minMs: Math.min(...ts), runs: ts.length });
 /** `median / min` in ms, one decimal. */
 export const msCell = (s) => (s ? `${s.medianMs.toFixed(1)} / ${s.minMs.toFixed(1)}` : '-');
