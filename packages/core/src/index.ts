@@ -18,6 +18,7 @@ export * from './ops/conv-types.js';
 export * from './ops/kernel-layout.js';
 export { subsample, phaseTaps, type PhaseTaps } from './ops/polyphase.js';
 export * from './ops/conv.js';
+export { concatChannels, splitChannels, CONCAT_CHANNELS_KERNEL, SPLIT_CHANNELS_KERNEL } from './ops/channels.js';
 export * from './flops.js';
 export * from './blocks/fusable.js';
 export * from './blocks/conv-norm-act.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, C2fBase, checkIntArgs, fuseSequentialBn, Identity, Module, ReLU, Sequential, type Fusable } from '@plugconv/core';
+import { BatchNorm2d, C2fBase, checkIntArgs, concatChannels, fuseSequentialBn, Identity, Module, ReLU, Sequential, type Fusable } from '@plugconv/core';
 import { DynamicConv2d } from './dynamic-conv2d.js';
 
 /**
@@ -37,7 +37,7 @@ export class GhostModule extends Module implements Fusable {
   forward(x: tf.Tensor): tf.Tensor {
     const x1 = this.primaryConv.forward(x);
     const x2 = this.cheapOperation.forward(x1);
-    const out = tf.concat([x1, x2], 3);
+    const out = concatChannels([x1, x2]);
     const c = out.shape[3]!;
     return c === this.oup ? out : tf.slice(out, [0, 0, 0, 0], [-1, -1, -1, this.oup]);
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AAttn, Attention, BatchNorm2d, ConvNormAct, Detect, type DetectionModel } from '@plugconv/core';
+import { AAttn, Attention, BatchNorm2d, CONCAT_CHANNELS_KERNEL, ConvNormAct, Detect, SPLIT_CHANNELS_KERNEL, type DetectionModel } from '@plugconv/core';
 
 /**
  * Where a forward's time goes, by kind of block. Convolutions are counted as convolutions wherever they run (the
@@ -46,6 +46,8 @@ export const KERNEL_KINDS: Readonly<Record<string, BreakdownKind>> = {
   StridedSlice: 'split/concat',
   Pack: 'split/concat',
   Unpack: 'split/concat',
+  [CONCAT_CHANNELS_KERNEL]: 'split/concat',
+  [SPLIT_CHANNELS_KERNEL]: 'split/concat',
   Sigmoid: 'activation',
   Multiply: 'activation',
   Relu: 'activation',

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { concatChannels, splitChannels } from '../ops/channels.js';
+import { releaseIntermediate } from '../ops/release.js';
 import type { Module } from '../nn/module.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { isCountingMacs } from '../flops.js';
@@ -42,22 +44,28 @@ export class ChannelPieces {
   /** `conv(x)` split into channel chunks of `sizes`. */
   split(conv: Module, x: tf.Tensor, sizes: number[]): tf.Tensor[] {
     // a copy: tfjs' tape keeps the list split returns, and callers append to theirs
-    if (!foldable(conv)) return [...tf.split(conv.forward(x) as tf.Tensor, sizes, 3)];
+    if (!foldable(conv)) return [...splitChannels(conv.forward(x) as tf.Tensor, sizes)];
     const { kernels, biases } = this.slices(conv, 'out', sizes);
-    return kernels.map((filter, i) => conv.act.forward(tf.fused.conv2d({ x: x as tf.Tensor4D, filter, bias: biases[i], strides: 1, pad: 'valid' })));
+    return kernels.map((filter, i) => activate(conv, tf.fused.conv2d({ x: x as tf.Tensor4D, filter, bias: biases[i], strides: 1, pad: 'valid' })));
   }
 
   /** `conv` applied to the channel concatenation of `pieces`. */
   concat(conv: Module, pieces: tf.Tensor[]): tf.Tensor {
-    if (!foldable(conv) || pieces.length < 2) return conv.forward(tf.concat(pieces, 3)) as tf.Tensor;
+    if (!foldable(conv) || pieces.length < 2) return conv.forward(concatChannels(pieces)) as tf.Tensor;
     const { kernels } = this.slices(
       conv,
       'in',
       pieces.map((p) => p.shape[3]!),
     );
     let y: tf.Tensor = tf.fused.conv2d({ x: pieces[0] as tf.Tensor4D, filter: kernels[0]!, bias: conv.conv.bias!, strides: 1, pad: 'valid' });
-    for (let i = 1; i < pieces.length; i++) y = tf.add(y, tf.conv2d(pieces[i] as tf.Tensor4D, kernels[i]!, 1, 'valid'));
-    return conv.act.forward(y);
+    for (let i = 1; i < pieces.length; i++) {
+      const term = tf.conv2d(pieces[i] as tf.Tensor4D, kernels[i]!, 1, 'valid');
+      const sum = tf.add(y, term);
+      releaseIntermediate(y, sum);
+      releaseIntermediate(term, sum);
+      y = sum;
+    }
+    return activate(conv, y);
   }
 
   /** Frees the cached kernel slices. */
@@ -80,6 +88,13 @@ export class ChannelPieces {
     this.cache.set(conv, entry);
     return entry;
   }
+}
+
+/** The conv's activation on its pre-activation map `y`, which is freed once used. */
+function activate(conv: FoldableConv, y: tf.Tensor): tf.Tensor {
+  const out = conv.act.forward(y) as tf.Tensor;
+  releaseIntermediate(y, out);
+  return out;
 }
 
 /** A {@link Conv} whose conv is a plain dense Conv2d with a bias (its BatchNorm folded in). */

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../nn/module.js';
+import { releaseIntermediate } from '../ops/release.js';
 import type { BatchNorm2d } from '../nn/batchnorm.js';
 import { fuseConvBn, type BatchNormFoldable } from '../nn/fold-batchnorm.js';
 import type { Fusable } from './fusable.js';
@@ -44,8 +45,15 @@ export class ConvNormAct<C extends Module & BatchNormFoldable = Module & BatchNo
   /** conv, then BN (unless fused), then the activation; NHWC in and out. */
   forward(x: tf.Tensor): tf.Tensor {
     let y = this.conv.forward(x) as tf.Tensor;
-    if (this.bn) y = this.bn.forward(y);
-    return this.act ? this.act.forward(y) : y;
+    if (this.bn) {
+      const normed = this.bn.forward(y);
+      if (y !== x) releaseIntermediate(y, normed);
+      y = normed;
+    }
+    if (!this.act) return y;
+    const out = this.act.forward(y);
+    if (y !== x) releaseIntermediate(y, out);
+    return out;
   }
 
   /** Folds the BatchNorm into the conv, as ultralytics' fuse_conv_and_bn (eval output unchanged). */

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList, Sequential } from '../nn/module.js';
 import { Conv } from './conv.js';
 import { ChannelPieces, chunkSizes } from './channel-pieces.js';
+import { splitChannels } from '../ops/channels.js';
+import { releaseIntermediate } from '../ops/release.js';
 
 /**
  * The residual pair of ultralytics' Bottleneck and of every module package's variant of it: cv2(cv1(x)), plus
@@ -21,8 +23,13 @@ export class BottleneckBase<A extends Module = Module, B extends Module = Module
     this.add = add;
   }
   forward(x: tf.Tensor): tf.Tensor {
-    const y = this.cv2.forward(this.cv1.forward(x)) as tf.Tensor;
-    return this.add ? tf.add(x, y) : y;
+    const h = this.cv1.forward(x) as tf.Tensor;
+    const y = this.cv2.forward(h) as tf.Tensor;
+    if (h !== x) releaseIntermediate(h, y);
+    if (!this.add) return y;
+    const out = tf.add(x, y);
+    releaseIntermediate(y, out);
+    return out;
   }
 }
 
@@ -36,7 +43,8 @@ export class Bottleneck extends BottleneckBase<Conv, Conv> {
 
 /** Splits NHWC channels into two halves (PyTorch's chunk(2, 1)). */
 export function chunk2(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
-  const [a, b] = tf.split(x, chunkSizes(x.shape[x.rank - 1]!, 2), x.rank - 1);
+  const sizes = chunkSizes(x.shape[x.rank - 1]!, 2);
+  const [a, b] = x.rank === 4 ? splitChannels(x, sizes) : tf.split(x, sizes, x.rank - 1);
   return [a!, b!];
 }
 

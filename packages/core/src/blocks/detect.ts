@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { concatChannels } from '../ops/channels.js';
 import { Identity, Module, ModuleList, Sequential } from '../nn/module.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Conv, defaultActivation, DWConv } from './conv.js';
@@ -125,7 +126,7 @@ export class Detect extends Module<tf.Tensor[], tf.Tensor | tf.Tensor[]> impleme
   }
 
   private levelMaps(xs: tf.Tensor[], box: ModuleList<Sequential>, cls: ModuleList<Sequential>): tf.Tensor[] {
-    return xs.map((x, i) => tf.concat([box.items[i]!.forward(x), cls.items[i]!.forward(x)], 3));
+    return xs.map((x, i) => concatChannels([box.items[i]!.forward(x), cls.items[i]!.forward(x)]));
   }
 
   /** Decoded predictions: boxes (B, A, 4) in pixels (xywh, or xyxy for end2end) and sigmoid scores (B, A, nc). */

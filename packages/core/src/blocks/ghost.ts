@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { concatChannels } from '../ops/channels.js';
 import { Identity, Module, Sequential } from '../nn/module.js';
 import { Conv, DWConv } from './conv.js';
 import { C3 } from './csp.js';
@@ -17,7 +18,7 @@ export class GhostConv extends Module {
   }
   forward(x: tf.Tensor): tf.Tensor {
     const y = this.cv1.forward(x);
-    return tf.concat([y, this.cv2.forward(y)], 3);
+    return concatChannels([y, this.cv2.forward(y)]);
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { concatChannels } from '../ops/channels.js';
 import { Module } from '../nn/module.js';
 import { MaxPool2d } from '../nn/pool.js';
 import { Conv } from './conv.js';
@@ -32,7 +33,7 @@ export class SPPF extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     const y = [this.cv1.forward(x)];
     for (let i = 0; i < this.n; i++) y.push(this.m.forward(y[y.length - 1]!));
-    const out = this.cv2.forward(tf.concat(y, 3));
+    const out = this.cv2.forward(concatChannels(y));
     return this.add ? tf.add(out, x) : out;
   }
 }

@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
+import { releaseIntermediate } from '../ops/release.js';
 
 /** x * sigmoid(x) (PyTorch's nn.SiLU). */
 export class SiLU extends Module {
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.mul(x, tf.sigmoid(x));
+    const s = tf.sigmoid(x);
+    const y = tf.mul(x, s);
+    releaseIntermediate(s, y);
+    return y;
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { plainLayout, type Layout } from './layout.js';
+import { releaseIntermediate } from '../ops/release.js';
 
 /** A named tensor slot of a module: a trainable or frozen parameter, or a buffer (BN running stats). */
 export interface TensorSlot {
@@ -271,9 +272,15 @@ export class Sequential extends Module<any, any> {
     this.layers = layers;
     layers.forEach((m, i) => this.addModule(String(i), m));
   }
+  /** Each layer on the previous one's output; an intermediate map is freed once the next layer has run. */
   forward(x: any): any {
-    for (const m of this.layers) x = m.forward(x);
-    return x;
+    let y = x;
+    for (const m of this.layers) {
+      const next = m.forward(y);
+      if (y !== x && y instanceof tf.Tensor && next instanceof tf.Tensor) releaseIntermediate(y, next);
+      y = next;
+    }
+    return y;
   }
   /** Replaces layer `i` (used by fusion and deploy). */
   replace(i: number, m: Module<any, any>): void {

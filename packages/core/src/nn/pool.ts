@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { concatChannels } from '../ops/channels.js';
 import { Module } from './module.js';
 import { countMacs, isCountingMacs } from '../flops.js';
 import { checkIntArgs } from './check-args.js';
@@ -65,6 +66,6 @@ export class Concat extends Module<tf.Tensor[], tf.Tensor> {
     if (dim !== 1) throw new Error(`Concat: only dimension 1 (channels) is supported, got ${dim}`);
   }
   forward(xs: tf.Tensor[]): tf.Tensor {
-    return tf.concat(xs, 3);
+    return concatChannels(xs);
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activeBackend } from './active-backend.js';
+import { concatChannels, splitChannels } from './channels.js';
 import type { ConvStrategy, DilationMode } from './conv-types.js';
 
 /**
@@ -67,12 +68,9 @@ function strategyCall(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad: 
       return tf.depthwiseConv2d(x, filter, stride, pad, 'NHWC', dilation);
     case 'split':
       return tf.tidy(() => {
-        const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
-        const ws = tf.split(filter, groups, 3) as tf.Tensor4D[];
-        return tf.concat(
-          xs.map((xi, i) => tf.conv2d(xi, ws[i]!, stride, pad, 'NHWC', dilation)),
-          3,
-        ) as tf.Tensor4D;
+        const xs = splitChannels(x, new Array<number>(groups).fill(x.shape[3] / groups)) as tf.Tensor4D[];
+        const ws = splitChannels(filter, new Array<number>(groups).fill(filter.shape[3] / groups)) as tf.Tensor4D[];
+        return concatChannels(xs.map((xi, i) => tf.conv2d(xi, ws[i]!, stride, pad, 'NHWC', dilation))) as tf.Tensor4D;
       });
     case 'grouped-sum':
       return tf.tidy(() => {

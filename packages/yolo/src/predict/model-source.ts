@@ -1,7 +1,7 @@
 // The model a predict run uses, described by plain data (so a worker thread can build its own copy): an
 // ultralytics checkpoint, or a YAML config (path or shipped name) with its weights.
 import { readFileSync } from 'node:fs';
-import { readSafetensorsMetadata, type DetectionModel, type UltralyticsVersion } from '@plugconv/core';
+import { deploy, readSafetensorsMetadata, type DetectionModel, type UltralyticsVersion } from '@plugconv/core';
 import { isWeightsFile, loadCheckpointFile, requireFile, weightsFileKind } from '../checkpoint-file.js';
 import { loadModel } from '../configs.js';
 import { UsageError } from '../usage-error.js';
@@ -21,11 +21,17 @@ export interface PredictModelSource {
   ultralytics?: UltralyticsVersion;
   /** Class names (default: the checkpoint's, else the safetensors weights', else none). */
   names?: string[];
+  /**
+   * Deploy the model before predicting (default true): every module re-parameterised and Conv+BN folded, as
+   * ultralytics' predictor fuses its model. The detections are the as-built model's within the parity
+   * tolerance; pass false to predict with the model as built.
+   */
+  deploy?: boolean;
 }
 
 /** A model built from a {@link PredictModelSource}, with what came with it. */
 export interface PredictModel {
-  /** The built model, weights loaded. */
+  /** The built model, weights loaded (deployed unless the source says `deploy: false`). */
   model: DetectionModel;
   /** Class names, when the source gives them. */
   names?: string[];
@@ -49,7 +55,8 @@ function safetensorsNames(path: string): string[] | undefined {
 
 /**
  * Builds the model of a predict run: a checkpoint with its weights, names and imgsz, or a YAML config with its
- * weights (required: a fresh initialisation would differ from worker to worker). Mistakes are
+ * weights (required: a fresh initialisation would differ from worker to worker), deployed for inference unless
+ * `deploy: false`. Mistakes are
  * {@link UsageError}s naming the file.
  */
 export function loadPredictModel(src: PredictModelSource, warn: (m: string) => void = () => {}): PredictModel {
@@ -57,7 +64,7 @@ export function loadPredictModel(src: PredictModelSource, warn: (m: string) => v
   if (isWeightsFile(src.model)) {
     if (src.weights) throw new UsageError(`--weights is for a YAML config: ${src.model} is a checkpoint and holds its own weights`);
     const loaded = loadCheckpointFile(src.model, { ...(ultralytics ? { ultralytics } : {}), ...(given ? { names: given } : {}), warn });
-    return { model: loaded.model, names: loaded.names, imgsz: loaded.imgsz ?? 640, weights: src.model };
+    return { model: forPredict(loaded.model, src), names: loaded.names, imgsz: loaded.imgsz ?? 640, weights: src.model };
   }
   if (!src.weights) throw new UsageError(`--weights FILE is required with a YAML config (${src.model}); or give an ultralytics checkpoint (best.pt) as the model`);
   requireFile(src.weights, '--weights');
@@ -69,5 +76,10 @@ export function loadPredictModel(src: PredictModelSource, warn: (m: string) => v
     throw e instanceof WeightsError ? new UsageError(e.message) : e;
   }
   const names = given ?? safetensorsNames(src.weights);
-  return { model, ...(names ? { names } : {}), imgsz: 640, weights: src.weights };
+  return { model: forPredict(model, src), ...(names ? { names } : {}), imgsz: 640, weights: src.weights };
+}
+
+/** The model as a predict run uses it: deployed unless the source opts out. */
+function forPredict(model: DetectionModel, src: PredictModelSource): DetectionModel {
+  return src.deploy === false ? model : deploy(model);
 }

@@ -30,9 +30,10 @@ function check(name: string, v: number, lo: number, hi: number): number {
  * and class scores: candidates whose best class score > conf (the first best class on ties), boxes to corners
  * in float32 as torch does, sorted by confidence and cut to maxNms, then tfjs' NMS on the boxes shifted by
  * class * maxWh (so classes never suppress each other unless agnostic), at most maxDet kept, in descending
- * confidence. Returns per image the detections in the input's pixel frame.
+ * confidence. Returns per image the detections in the input's pixel frame. `values`: `pred`'s data when the
+ * caller has read it already (saves a second copy out of the backend).
  */
-export async function nonMaxSuppression(pred: tf.Tensor, options: NmsOptions = {}): Promise<Detection[][]> {
+export async function nonMaxSuppression(pred: tf.Tensor, options: NmsOptions = {}, values?: Float32Array): Promise<Detection[][]> {
   const conf = check('conf', options.conf ?? 0.25, 0, 1);
   const iou = check('iou', options.iou ?? 0.7, 0, 1);
   const maxDet = check('maxDet', options.maxDet ?? 300, 1, Number.MAX_SAFE_INTEGER);
@@ -42,7 +43,7 @@ export async function nonMaxSuppression(pred: tf.Tensor, options: NmsOptions = {
   const [batch, rows, anchors] = pred.shape as [number, number, number];
   const nc = rows - 4;
   const keepClass = options.classes ? new Set(options.classes) : null;
-  const data = (await pred.data()) as Float32Array;
+  const data = values ?? ((await pred.data()) as Float32Array);
   const out: Detection[][] = [];
   for (let b = 0; b < batch; b++) {
     const base = b * rows * anchors;
@@ -106,14 +107,15 @@ export async function nonMaxSuppression(pred: tf.Tensor, options: NmsOptions = {
  * ultralytics' non_max_suppression for an end-to-end head's output (B, k, 6) = [x1, y1, x2, y2, score, class]
  * (YOLO26: already the top-k of the one-to-one predictions, no NMS): per image the rows whose score > conf
  * (and whose class is in `classes`), in their order, at most maxDet. `iou` and `agnostic` do not apply.
+ * `values`: `pred`'s data when already read.
  */
-export async function end2endDetections(pred: tf.Tensor, options: NmsOptions = {}): Promise<Detection[][]> {
+export async function end2endDetections(pred: tf.Tensor, options: NmsOptions = {}, values?: Float32Array): Promise<Detection[][]> {
   const conf = check('conf', options.conf ?? 0.25, 0, 1);
   const maxDet = check('maxDet', options.maxDet ?? 300, 1, Number.MAX_SAFE_INTEGER);
   if (pred.rank !== 3 || pred.shape[2] !== 6) throw new Error(`end2end: expected a (batch, k, 6) top-k output, got [${pred.shape}]`);
   const [batch, k] = pred.shape as [number, number, number];
   const keepClass = options.classes ? new Set(options.classes) : null;
-  const data = (await pred.data()) as Float32Array;
+  const data = values ?? ((await pred.data()) as Float32Array);
   const out: Detection[][] = [];
   for (let b = 0; b < batch; b++) {
     const dets: Detection[] = [];

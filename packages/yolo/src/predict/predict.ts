@@ -64,9 +64,9 @@ export async function predictImage(model: DetectionModel, img: RgbImage, options
     x.dispose();
   }
   try {
-    await y.data();
+    const values = (await y.data()) as Float32Array;
     const t2 = performance.now();
-    const [dets] = model.head?.end2end ? await end2endDetections(y, options) : await nonMaxSuppression(y, options);
+    const [dets] = model.head?.end2end ? await end2endDetections(y, options, values) : await nonMaxSuppression(y, options, values);
     const detections = scaleBoxes([lb.image.height, lb.image.width], dets!, [img.height, img.width]);
     return { detections, speed: { preprocess: t1 - t0, inference: t2 - t1, postprocess: performance.now() - t2 } };
   } finally {
