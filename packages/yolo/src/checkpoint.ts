@@ -4,6 +4,7 @@
 // weights are loaded as float32. Browser-safe: bytes in, no file system.
 import {
   buildModel,
+  withoutRandomInit,
   ConfigError,
   parseYoloConfig,
   readCheckpoint,
@@ -143,7 +144,8 @@ function namesFor(nc: number, ck: Checkpoint, config: YoloConfig, options: LoadC
 export function checkpointModel(ck: Checkpoint, options: LoadCheckpointOptions = {}): LoadedCheckpoint {
   const { config, from } = configOf(ck, options);
   const semantics = semanticsOf(ck, config, options);
-  const model = buildFromConfig(ck, config, from, options, semantics.version);
+  // every weight comes from the checkpoint (a missing key is an error): no random draw first
+  const model = withoutRandomInit(() => buildFromConfig(ck, config, from, options, semantics.version));
   try {
     const weights = stateDictToTf(ck.stateDict);
     try {

@@ -11,6 +11,7 @@ import {
   runFixture,
   TOLERANCE,
   ultralyticsVersion,
+  withoutRandomInit,
   type Fixture,
   type Module,
   type UltralyticsVersion,
@@ -79,7 +80,7 @@ function modelFromWeights(opts: CheckOptions, ultralytics: UltralyticsVersion | 
   if (opts.module) throw new UsageError('--weights loads a whole model: give --cfg (or nothing, for a checkpoint), not --module');
   if (weightsFileKind(weights) === 'safetensors') {
     if (!opts.cfg) throw new UsageError(`--weights ${weights} is a safetensors state dict (no config in it): give the model's YAML with --cfg (and --scale), or give the best.pt`);
-    const module = buildForCheck(opts, {}, ultralytics);
+    const module = withoutRandomInit(() => buildForCheck(opts, {}, ultralytics));
     try {
       loadWeights(module, weights);
     } catch (e) {

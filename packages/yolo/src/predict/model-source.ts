@@ -1,7 +1,7 @@
 // The model a predict run uses, described by plain data (so a worker thread can build its own copy): an
 // ultralytics checkpoint, or a YAML config (path or shipped name) with its weights.
 import { readFileSync } from 'node:fs';
-import { deploy, readSafetensorsMetadata, type DetectionModel, type UltralyticsVersion } from '@plugconv/core';
+import { deploy, readSafetensorsMetadata, withoutRandomInit, type DetectionModel, type UltralyticsVersion } from '@plugconv/core';
 import { isWeightsFile, loadCheckpointFile, requireFile, weightsFileKind } from '../checkpoint-file.js';
 import { loadModel } from '../configs.js';
 import { UsageError } from '../usage-error.js';
@@ -68,7 +68,8 @@ export function loadPredictModel(src: PredictModelSource, warn: (m: string) => v
   }
   if (!src.weights) throw new UsageError(`--weights FILE is required with a YAML config (${src.model}); or give an ultralytics checkpoint (best.pt) as the model`);
   requireFile(src.weights, '--weights');
-  const model = loadModel(src.model, { ...(src.scale ? { scale: src.scale } : {}), ...(ultralytics ? { ultralytics } : {}), warn });
+  // every weight is loaded next (a missing key is an error): no random draw first
+  const model = withoutRandomInit(() => loadModel(src.model, { ...(src.scale ? { scale: src.scale } : {}), ...(ultralytics ? { ultralytics } : {}), warn }));
   try {
     loadWeights(model, src.weights);
   } catch (e) {
