@@ -37,6 +37,9 @@ const warmup = Number(args.warmup ?? 2);
 const coldModels = listArg(args['cold-models'], 'yolov8n,yolo26n');
 const coldRuns = Number(args['cold-runs'] ?? 5);
 const coldThreads = Number(args['cold-threads'] ?? 2);
+for (const [name, v] of [['runs', runs], ['cold-runs', coldRuns], ['cold-threads', coldThreads]]) {
+  if (!(Number.isInteger(v) && v >= 1)) throw new Error(`bench-browser: --${name} must be an integer >= 1, got ${v}${name === 'cold-runs' ? ' (--no-cold skips the cold starts)' : ''}`);
+}
 const weightsKind = String(args.weights ?? 'pt');
 const onnxDir = resolve(args.onnx ?? join(root, 'reference', '.onnx'));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,6 +1,6 @@
 // predict end to end, per image, in Node: an NMS model (yolov8n) against an end-to-end one (yolo26n: top-k of
 // the one-to-one head inside the forward, no NMS). Per image and model: read + decode the PNG, letterbox (rect)
-// + input tensor, forward until the output is read, postprocess (NMS, or the end2end confidence filter) + scaling
+// + input tensor, forward (deployed model) until the output is read, postprocess (NMS, or the end2end confidence filter) + scaling
 // back; the median over every demo image and round, rounds interleaved across the models so load from other
 // processes hits them alike. Models are random initialisations (ultralytics' bias_init leaves the class scores
 // near 0, so NMS sees no candidates): NMS is also timed on a real yolov8n output (fixtures/predict, 24 detections
@@ -12,7 +12,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { useBackend } from '@plugconv/core';
+import { deploy, useBackend } from '@plugconv/core';
 import { readSafetensors } from '@plugconv/core/node';
 import { median, option } from '@plugconv/test-harness/timing';
 import { loadModel, nonMaxSuppression, predictImage, readImage, resolveConfigPath } from '../dist/index.js';
@@ -34,7 +34,8 @@ for (const cfg of wanted) {
     console.log(`${cfg}: not shipped and not a file here, skipped (give a YAML path)`);
   }
 }
-const models = cfgs.map((cfg) => ({ cfg, model: loadModel(cfg, { warn: () => {} }), samples: [] }));
+// deployed, as `plugconv predict` and predictMany deploy theirs
+const models = cfgs.map((cfg) => ({ cfg, model: deploy(loadModel(cfg, { warn: () => {} })), samples: [] }));
 const demo = fileURLToPath(new URL('../fixtures/demo', import.meta.url));
 const images = readdirSync(demo).filter((f) => f.endsWith('.png')).sort().map((f) => join(demo, f));
 
