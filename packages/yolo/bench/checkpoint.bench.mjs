@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useBackend } from '@plugconv/core';
+import { deploy, useBackend } from '@plugconv/core';
 import { readCheckpointFile } from '@plugconv/core/node';
 import { median, option } from '@plugconv/test-harness/timing';
 import { checkpointModel, predictImage, readImage } from '../dist/index.js';
@@ -46,6 +46,7 @@ for (const path of files) {
 
 if (existsSync(trained)) {
   const loaded = checkpointModel(readCheckpointFile(trained), quiet);
+  deploy(loaded.model); // as `plugconv predict` runs it
   const demo = here('../fixtures/demo');
   const images = readdirSync(demo).filter((f) => f.endsWith('.png')).sort();
   console.log(`\nPredict on ${backend}, ${basename(trained)} at imgsz ${loaded.imgsz} (letterbox auto, conf 0.25, iou 0.7), median of ${runs} after ${warmup} (ms)\n`);
