@@ -65,17 +65,32 @@ function workerFile(): string {
   return path;
 }
 
+/** Whether `a` (and its value `next`) selects the `development` export condition. */
+function isDevelopmentCondition(a: string, next: string | undefined): boolean {
+  return ((a === '--conditions' || a === '-C') && next === 'development') || a === '--conditions=development' || a === '-C=development';
+}
+
 /**
- * The Node flags of the workers: this process's, less a `development` export condition (under which the
- * workspace's packages resolve to their TypeScript sources, which a worker thread cannot run).
+ * The Node flags of the workers: by default they inherit this process's own (V8 flags such as
+ * `--max-old-space-size` included, which a Worker refuses when they are passed to it explicitly). Under a
+ * `development` export condition (where the workspace's packages resolve to their TypeScript sources, which a
+ * worker thread cannot run) the workers get this process's module-loading flags less that condition.
  */
-function workerExecArgv(): string[] {
+function workerExecArgv(): string[] | undefined {
   const argv = process.execArgv;
+  if (!argv.some((a, i) => isDevelopmentCondition(a, argv[i + 1]))) return undefined;
+  const loading = /^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader|--enable-source-maps|--no-warnings|--experimental-[a-z-]+)(=|$)/;
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if ((a === '--conditions' || a === '-C') && argv[i + 1] === 'development') i++;
-    else if (a !== '--conditions=development' && a !== '-C=development') out.push(a);
+    const takesValue = /^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader)$/.test(a);
+    if (isDevelopmentCondition(a, argv[i + 1])) {
+      if (takesValue) i++;
+      continue;
+    }
+    if (!loading.test(a)) continue;
+    out.push(a);
+    if (takesValue && i + 1 < argv.length) out.push(argv[++i]!);
   }
   return out;
 }
@@ -96,7 +111,8 @@ export async function predictMany(model: string | PredictModelSource, sources: s
   const workers = Math.max(1, Math.min(requested ?? availableParallelism(), files.length));
   const slots: PredictTaskResult[] = new Array(files.length);
   if (!files.length) return { results: [], errors: [], workers: 0 };
-  const pool = new Piscina<PredictTask, PredictTaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, execArgv: workerExecArgv() });
+  const execArgv = workerExecArgv();
+  const pool = new Piscina<PredictTask, PredictTaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, ...(execArgv ? { execArgv } : {}) });
   // a worker that fails outside a task (its module does not load) ends the run with that error
   const failed = new Promise<never>((_, reject) => pool.on('error', reject));
   failed.catch(() => {});

@@ -3,6 +3,7 @@
 // run the built package (dist/predict-worker.js), so this file needs `pnpm build` like the CLI tests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +79,22 @@ describe('predictMany (2 workers, yolov8-t fixture weights)', () => {
     const one = await predictMany(source, [files[1]!], { workers: 4, imgsz: IMGSZ });
     expect(one.workers).toBe(1);
     expect(detections(one.results)).toEqual(detections([reference[1]!]));
+  });
+});
+
+describe('predictMany under Node flags', () => {
+  it("runs in a process started with V8 flags (--max-old-space-size): the workers inherit them, as Node's default", () => {
+    // a Worker refuses V8 flags passed to it explicitly (ERR_WORKER_INVALID_EXEC_ARGV); predictMany leaves the
+    // workers' flags to Node unless it must drop the development condition, as under vitest
+    const index = new URL('../dist/index.js', import.meta.url).href;
+    const two = files.filter((f) => !f.endsWith('corrupt.png')).slice(0, 2);
+    const script = `import { predictMany } from ${JSON.stringify(index)};
+const run = await predictMany(${JSON.stringify(source)}, ${JSON.stringify(two)}, { workers: 2, imgsz: ${IMGSZ} });
+console.log(JSON.stringify(run.results.map(({ speed, ...r }) => r)));`;
+    const res = spawnSync(process.execPath, ['--max-old-space-size=2048', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(res.stderr).not.toMatch(/ERR_WORKER_INVALID_EXEC_ARGV/);
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout.trim().split('\n').at(-1)!)).toEqual(detections(reference.slice(0, 2)));
   });
 });
 
