@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, C2fBase, checkIntArgs, concatChannels, fuseSequentialBn, Identity, Module, ReLU, Sequential, type Fusable } from '@plugconv/core';
+import { BatchNorm2d, C2fBase, checkIntArgs, concatChannels, fuseSequentialBn, Identity, Module, ReLU, Sequential, splitChannels, type Fusable } from '@plugconv/core';
 import { DynamicConv2d } from './dynamic-conv2d.js';
 
 /**
@@ -39,7 +39,8 @@ export class GhostModule extends Module implements Fusable {
     const x2 = this.cheapOperation.forward(x1);
     const out = concatChannels([x1, x2]);
     const c = out.shape[3]!;
-    return c === this.oup ? out : tf.slice(out, [0, 0, 0, 0], [-1, -1, -1, this.oup]);
+    // the first oup channels (a channel split: on wasm a heap copy, not tfjs' per-pixel slice)
+    return c === this.oup ? out : splitChannels(out, [this.oup, c - this.oup])[0]!;
   }
 
   /** Folds both BatchNorms into their dynamic convolutions (keys primary_conv.0.bias, cheap_operation.0.bias). */

@@ -1,9 +1,8 @@
 // A predictMany worker (a piscina worker thread): builds its model once, on its first task, then predicts one
 // image file per task. Built to dist/predict-worker.js beside predict-many.js, which loads it by URL.
 import { useNodeBackend } from './node-backends.js';
-import { ImageDecodeError } from './predict/image-io.js';
 import { loadPredictModel, type PredictModel, type PredictModelSource } from './predict/model-source.js';
-import { predictFile, type ImageResult, type PredictFileOptions } from './predict/predict-file.js';
+import { predictFileOutcome, type FileOutcome, type PredictFileOptions } from './predict/predict-file.js';
 
 /** One task: the model (the same in every task of a run), the backend, the predict options and the file. */
 export interface PredictTask {
@@ -14,7 +13,7 @@ export interface PredictTask {
 }
 
 /** A task's outcome: the image's result, or why its file could not be read (the run goes on). */
-export type PredictTaskResult = { result: ImageResult } | { error: string };
+export type PredictTaskResult = FileOutcome;
 
 let loaded: { key: string; model: Promise<PredictModel> } | undefined;
 
@@ -38,10 +37,5 @@ function workerModel(source: PredictModelSource, backend: string): Promise<Predi
 /** Predicts one file; an unreadable or undecodable image is returned as an error, anything else throws. */
 export default async function predictTask(task: PredictTask): Promise<PredictTaskResult> {
   const { model, names } = await workerModel(task.source, task.backend);
-  try {
-    return { result: await predictFile(model, task.file, { ...(names ? { names } : {}), ...task.options }) };
-  } catch (e) {
-    if (e instanceof ImageDecodeError) return { error: e.message };
-    throw e;
-  }
+  return predictFileOutcome(model, task.file, { ...(names ? { names } : {}), ...task.options });
 }

@@ -47,12 +47,12 @@ export class ConvNormAct<C extends Module & BatchNormFoldable = Module & BatchNo
     let y = this.conv.forward(x) as tf.Tensor;
     if (this.bn) {
       const normed = this.bn.forward(y);
-      if (y !== x) releaseIntermediate(y, normed);
+      releaseIntermediate(y, normed, x);
       y = normed;
     }
     if (!this.act) return y;
     const out = this.act.forward(y);
-    if (y !== x) releaseIntermediate(y, out);
+    releaseIntermediate(y, out, x);
     return out;
   }
 

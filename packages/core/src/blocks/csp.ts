@@ -25,7 +25,7 @@ export class BottleneckBase<A extends Module = Module, B extends Module = Module
   forward(x: tf.Tensor): tf.Tensor {
     const h = this.cv1.forward(x) as tf.Tensor;
     const y = this.cv2.forward(h) as tf.Tensor;
-    if (h !== x) releaseIntermediate(h, y);
+    releaseIntermediate(h, y, x);
     if (!this.add) return y;
     const out = tf.add(x, y);
     releaseIntermediate(y, out);

@@ -277,7 +277,7 @@ export class Sequential extends Module<any, any> {
     let y = x;
     for (const m of this.layers) {
       const next = m.forward(y);
-      if (y !== x && y instanceof tf.Tensor && next instanceof tf.Tensor) releaseIntermediate(y, next);
+      if (y instanceof tf.Tensor && next instanceof tf.Tensor) releaseIntermediate(y, next, x);
       y = next;
     }
     return y;

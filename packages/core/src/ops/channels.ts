@@ -27,6 +27,14 @@ function heapOf(backend: WasmHeapBackend, t: tf.TensorInfo): { heap: Float32Arra
   return { heap: new Float32Array(view.buffer), at: view.byteOffset >> 2 };
 }
 
+/**
+ * Copies `pixels` runs of `c` floats within `heap`: run p from `src + p * srcStride` to `dst + p * dstStride`
+ * (a channel slice of every pixel, one memmove each).
+ */
+function copyRuns(heap: Float32Array, dst: number, dstStride: number, src: number, srcStride: number, c: number, pixels: number): void {
+  for (let p = 0; p < pixels; p++) heap.copyWithin(dst + p * dstStride, src + p * srcStride, src + p * srcStride + c);
+}
+
 /** Copies each input's pixel runs (its channels) into their place in every output pixel. */
 function concatKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
   const b = backend as WasmHeapBackend;
@@ -39,8 +47,7 @@ function concatKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; back
   let c0 = 0;
   for (const x of xs) {
     const c = x.shape[3]!;
-    const i = heapOf(b, x).at;
-    for (let p = 0; p < pixels; p++) heap.copyWithin(o + p * total + c0, i + p * c, i + (p + 1) * c);
+    copyRuns(heap, o + c0, total, heapOf(b, x).at, c, c, pixels);
     c0 += c;
   }
   return out;
@@ -59,7 +66,7 @@ function splitKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap
     const out = b.makeOutput([n!, h!, w!, c], 'float32');
     // a view taken after the allocation: growing the wasm memory replaces its buffer
     const { heap, at: o } = heapOf(b, out);
-    for (let p = 0; p < pixels; p++) heap.copyWithin(o + p * c, i + p * total! + c0, i + p * total! + c0 + c);
+    copyRuns(heap, o, c, i + c0, total!, c, pixels);
     c0 += c;
     return out;
   });

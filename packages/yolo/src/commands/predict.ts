@@ -12,7 +12,7 @@ import { parseClassNames } from '../predict/class-names.js';
 import { UsageError } from '../usage-error.js';
 import { ImageDecodeError } from '../predict/image-io.js';
 import { loadPredictModel, type PredictModelSource } from '../predict/model-source.js';
-import { predictFile, type ImageResult, type PredictFileOptions } from '../predict/predict-file.js';
+import { predictFileOutcome, type ImageResult, type PredictFileOptions } from '../predict/predict-file.js';
 import type { PredictOptions } from '../predict/predict.js';
 import { listSources } from '../predict/sources.js';
 import { WeightsError } from '../predict/weights.js';
@@ -54,16 +54,11 @@ function inProcess(model: DetectionModel, files: string[], options: PredictFileO
     const results: ImageResult[] = [];
     const errors: PredictManyResult['errors'] = [];
     for (const [index, file] of files.entries()) {
-      const p = { done: index + 1, total: files.length, index, file };
-      try {
-        const result = await predictFile(model, file, options);
-        results.push(result);
-        onImage({ ...p, result });
-      } catch (e) {
-        if (!(e instanceof ImageDecodeError) || !folder) throw e;
-        errors.push({ file, error: e.message });
-        onImage({ ...p, error: e.message });
-      }
+      const outcome = await predictFileOutcome(model, file, options);
+      if ('result' in outcome) results.push(outcome.result);
+      else if (folder) errors.push({ file, error: outcome.error });
+      else throw new ImageDecodeError(outcome.error);
+      onImage({ done: index + 1, total: files.length, index, file, ...outcome });
     }
     return { results, errors };
   };

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import type { DetectionModel } from '@plugconv/core';
 import { classNames } from './coco.js';
 import { drawDetections } from './draw.js';
-import { readImage, writeImage } from './image-io.js';
+import { ImageDecodeError, readImage, writeImage } from './image-io.js';
 import { predictImage, type PredictOptions } from './predict.js';
 
 /** One image's detections as predictions.json records them. */
@@ -56,4 +56,20 @@ export async function predictFile(model: DetectionModel, file: string, options: 
   const detections = p.detections.map((d) => ({ box: d.box.map((v) => Number(v.toFixed(3))), conf: Number(d.conf.toFixed(5)), cls: d.cls, name: names[d.cls] ?? `class${d.cls}` }));
   if (saveDir !== undefined) writeImage(join(saveDir, basename(file)), drawDetections(img, p.detections, names));
   return { file, width: img.width, height: img.height, detections, speed: p.speed };
+}
+
+/** A file's outcome in a run over many: its result, or why it could not be read or decoded (naming it). */
+export type FileOutcome = { result: ImageResult } | { error: string };
+
+/**
+ * {@link predictFile}, with an unreadable or undecodable file returned as its error so that a run over many files
+ * goes on; anything else throws. predictMany's workers and `plugconv predict`'s in-process loop both use it.
+ */
+export async function predictFileOutcome(model: DetectionModel, file: string, options: PredictFileOptions = {}): Promise<FileOutcome> {
+  try {
+    return { result: await predictFile(model, file, options) };
+  } catch (e) {
+    if (e instanceof ImageDecodeError) return { error: e.message };
+    throw e;
+  }
 }
