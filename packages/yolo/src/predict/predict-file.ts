@@ -59,7 +59,15 @@ export async function predictFile(model: DetectionModel, file: string, options: 
 }
 
 /** A file's outcome in a run over many: its result, or why it could not be read or decoded (naming it). */
-export type FileOutcome = { result: ImageResult } | { error: string };
+export type FileOutcome =
+  | {
+      /** The image's detections. */
+      result: ImageResult;
+    }
+  | {
+      /** Why the file was skipped (the message names it). */
+      error: string;
+    };
 
 /**
  * {@link predictFile}, with an unreadable or undecodable file returned as its error so that a run over many files
