@@ -101,7 +101,9 @@ function workerExecArgv(): string[] | undefined {
  * each worker; `sources` is a folder (its JPEG/PNG files, sorted) or a list of image files. Each image goes
  * through the same pipeline as `predictImage` (letterbox, forward, NMS or top-k, scaled back), so its
  * detections are the single-image ones. An unreadable or undecodable image is reported in `errors` and
- * skipped; the others go on. A model that does not load rejects, naming the problem.
+ * skipped; the others go on. A model that does not load rejects, naming the problem. Any other failure (an
+ * `onProgress` that throws, a worker that dies) stops the run: no new image is handed out, and it rejects once
+ * the images already in flight have settled.
  */
 export async function predictMany(model: string | PredictModelSource, sources: string | string[], options: PredictManyOptions = {}): Promise<PredictManyResult> {
   const { workers: requested, backend = 'wasm', saveDir, onProgress, ...predict } = options;
@@ -113,21 +115,36 @@ export async function predictMany(model: string | PredictModelSource, sources: s
   if (!files.length) return { results: [], errors: [], workers: 0 };
   const execArgv = workerExecArgv();
   const pool = new Piscina<PredictTask, PredictTaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, ...(execArgv ? { execArgv } : {}) });
-  // a worker that fails outside a task (its module does not load) ends the run with that error
-  const failed = new Promise<never>((_, reject) => pool.on('error', reject));
-  failed.catch(() => {});
+  // The first failure (a model that does not load, a worker that dies) stops the run: no new image is handed
+  // out, and the pool is destroyed only once every image in flight has settled. Terminating a worker that is
+  // still loading its modules aborts the whole Node process (a V8 fatal error in require(esm)), so a worker is
+  // never destroyed mid-task or mid-start.
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => void (failure ??= { error });
+  pool.on('error', fail);
+  let next = 0;
   let done = 0;
+  /** One per worker: hands the worker the next image until the input is done or the run has failed. */
+  const feed = async () => {
+    while (!failure && next < files.length) {
+      const index = next++;
+      const file = files[index]!;
+      try {
+        const r = await pool.run({ source, backend, options: { ...predict, ...(saveDir !== undefined ? { saveDir } : {}) }, file });
+        slots[index] = r;
+        done++;
+        onProgress?.({ done, total: files.length, index, file, ...r });
+      } catch (error) {
+        fail(error);
+      }
+    }
+  };
   try {
-    const tasks = files.map(async (file, index) => {
-      const r = await pool.run({ source, backend, options: { ...predict, ...(saveDir !== undefined ? { saveDir } : {}) }, file });
-      slots[index] = r;
-      done++;
-      onProgress?.({ done, total: files.length, index, file, ...r });
-    });
-    await Promise.race([Promise.all(tasks), failed]);
+    await Promise.all(Array.from({ length: workers }, feed));
   } finally {
     await pool.destroy();
   }
+  if (failure) throw failure.error;
   const results: ImageResult[] = [];
   const errors: PredictManyResult['errors'] = [];
   slots.forEach((r, i) => ('result' in r ? results.push(r.result) : errors.push({ file: files[i]!, error: r.error })));

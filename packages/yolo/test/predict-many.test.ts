@@ -80,6 +80,20 @@ describe('predictMany (2 workers, yolov8-t fixture weights)', () => {
     expect(one.workers).toBe(1);
     expect(detections(one.results)).toEqual(detections([reference[1]!]));
   });
+
+  it('a failure stops the run: no new image is handed out, and the one in flight settles before it rejects', async () => {
+    // terminating a worker that is still busy (or still loading its modules) can abort the whole process, so
+    // predictMany destroys its pool only once every image in flight has settled
+    const seen: number[] = [];
+    const stop = (p: PredictProgress) => {
+      seen.push(p.index);
+      if (seen.length === 1) throw new Error('stop after the first image');
+    };
+    const four = files.filter((f) => !f.endsWith('corrupt.png')).slice(0, 4);
+    await expect(predictMany(source, four, { workers: 2, imgsz: IMGSZ, onProgress: stop })).rejects.toThrow('stop after the first image');
+    expect(seen).toHaveLength(2);
+    expect(new Set(seen).size).toBe(2);
+  });
 });
 
 describe('predictMany under Node flags', () => {
