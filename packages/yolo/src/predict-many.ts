@@ -65,6 +65,15 @@ function workerFile(): string {
   return path;
 }
 
+/** Node flags that load modules and take their value as the next argument (or after `=`). */
+const VALUE_FLAGS = ['--conditions', '-C', '--import', '--require', '-r', '--loader', '--experimental-loader'];
+
+/** Whether flag `a` (with `--flag=value` or the next argument as its value) is one that loads modules. */
+function isLoadingFlag(a: string): boolean {
+  const name = a.split('=')[0]!;
+  return VALUE_FLAGS.includes(name) || /^(--enable-source-maps|--no-warnings|--experimental-[a-z-]+)$/.test(name);
+}
+
 /** Whether `a` (and its value `next`) selects the `development` export condition. */
 function isDevelopmentCondition(a: string, next: string | undefined): boolean {
   return ((a === '--conditions' || a === '-C') && next === 'development') || a === '--conditions=development' || a === '-C=development';
@@ -79,16 +88,15 @@ function isDevelopmentCondition(a: string, next: string | undefined): boolean {
 function workerExecArgv(): string[] | undefined {
   const argv = process.execArgv;
   if (!argv.some((a, i) => isDevelopmentCondition(a, argv[i + 1]))) return undefined;
-  const loading = /^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader|--enable-source-maps|--no-warnings|--experimental-[a-z-]+)(=|$)/;
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const takesValue = /^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader)$/.test(a);
+    const takesValue = VALUE_FLAGS.includes(a);
     if (isDevelopmentCondition(a, argv[i + 1])) {
       if (takesValue) i++;
       continue;
     }
-    if (!loading.test(a)) continue;
+    if (!isLoadingFlag(a)) continue;
     out.push(a);
     if (takesValue && i + 1 < argv.length) out.push(argv[++i]!);
   }
