@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv, decodeSafetensors, encodeSafetensors, StateDictError } from '../src/index.js';
-import { readSafetensors, writeSafetensors } from '../src/node.js';
+import { readSafetensors, readSafetensorsFileMetadata, writeSafetensors } from '../src/node.js';
 import { fixturePath, fromYaml } from './helpers.js';
 
 const HEAD = `nc: 80
@@ -109,6 +109,20 @@ describe('safetensors files', () => {
     writeSafetensors(p, new Map([['w', tf.ones([4, 4])]]));
     expect(readSafetensors(p).get('w')!.shape).toEqual([4, 4]);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+  it('metadata is read from the header alone: a file whose tensor data is cut off still gives it', () => {
+    const p = join(dir, 'meta.safetensors');
+    writeSafetensors(p, new Map([['w', tf.ones([64, 64])]]), { names: '["a","b"]', stride: '32' });
+    const full = readFileSync(p);
+    const headerEnd = 8 + Number(full.readBigUInt64LE(0));
+    const cut = write('meta-cut.safetensors', full.subarray(0, headerEnd));
+    expect(readSafetensorsFileMetadata(cut)).toEqual({ names: '["a","b"]', stride: '32' });
+    expect(() => readSafetensors(cut)).toThrow(/meta-cut\.safetensors: tensor 'w' has offsets .* past the end/);
+    expect(readSafetensorsFileMetadata(write('no-meta.safetensors', good))).toEqual({});
+    const bad = Buffer.from(good);
+    bad.writeBigUInt64LE(BigInt(2) ** BigInt(60), 0);
+    expect(() => readSafetensorsFileMetadata(write('huge-meta.safetensors', bad))).toThrow(/huge-meta\.safetensors: bad header length/);
+    expect(() => readSafetensorsFileMetadata(join(dir, 'nope.safetensors'))).toThrow(/nope\.safetensors: no such file/);
   });
 });
 

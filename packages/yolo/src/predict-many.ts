@@ -55,12 +55,14 @@ export interface PredictManyResult {
 }
 
 /**
- * The worker module: dist/predict-worker.js beside this file. Run from the TypeScript sources (tests), this
- * file is src/predict-many.ts and the worker is the built one, since a worker thread runs plain JavaScript.
+ * The worker module: dist/predict-worker.bundle.js beside this file (dist/predict-worker.js with everything it
+ * imports, tfjs included, in one file: a worker thread loads it in about a third of the time the separate
+ * modules take; see scripts/bundle-worker.mjs). Run from the TypeScript sources (tests), this file is
+ * src/predict-many.ts and the worker is the built one, since a worker thread runs plain JavaScript.
  */
 function workerFile(): string {
   const here = import.meta.url;
-  const path = fileURLToPath(new URL(here.endsWith('.ts') ? '../dist/predict-worker.js' : './predict-worker.js', here));
+  const path = fileURLToPath(new URL(`${here.endsWith('.ts') ? '../dist/' : './'}predict-worker.bundle.js`, here));
   if (!existsSync(path)) throw new Error(`predictMany's worker ${path} is missing: build @plugconv/yolo first (pnpm build)`);
   return path;
 }
@@ -111,7 +113,9 @@ function workerExecArgv(): string[] | undefined {
  * detections are the single-image ones. An unreadable or undecodable image is reported in `errors` and
  * skipped; the others go on. A model that does not load rejects, naming the problem. Any other failure (an
  * `onProgress` that throws, a worker that dies) stops the run: no new image is handed out, and it rejects once
- * the images already in flight have settled.
+ * the images already in flight have settled. The workers run the worker bundle built with this package: the
+ * plugconv packages and tfjs (core, cpu and wasm backends) as they were when `@plugconv/yolo` was built, with
+ * the installed tfjs-backend-wasm's binaries.
  */
 export async function predictMany(model: string | PredictModelSource, sources: string | string[], options: PredictManyOptions = {}): Promise<PredictManyResult> {
   const { workers: requested, backend = 'wasm', saveDir, onProgress, ...predict } = options;

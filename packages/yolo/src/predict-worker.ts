@@ -1,5 +1,6 @@
 // A predictMany worker (a piscina worker thread): builds its model once, on its first task, then predicts one
-// image file per task. Built to dist/predict-worker.js beside predict-many.js, which loads it by URL.
+// image file per task. Built to dist/predict-worker.js, then bundled with everything it imports (scripts/
+// bundle-worker.mjs) into dist/predict-worker.bundle.js beside predict-many.js, which loads it by URL.
 import { useNodeBackend } from './node-backends.js';
 import { loadPredictModel, type PredictModel, type PredictModelSource } from './predict/model-source.js';
 import { predictFileOutcome, type FileOutcome, type PredictFileOptions } from './predict/predict-file.js';

@@ -1,6 +1,6 @@
 // predictMany and `plugconv predict --workers`: a folder over a pool of worker threads gives, image for image and
 // in input order, what the single-image path gives; a corrupt file is reported by name and skipped. The workers
-// run the built package (dist/predict-worker.js), so this file needs `pnpm build` like the CLI tests.
+// run the built worker bundle (dist/predict-worker.bundle.js), so this file needs `pnpm build` like the CLI tests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -76,6 +76,11 @@ describe('predictMany (2 workers, yolov8-t fixture weights)', () => {
   it('a model that does not load rejects with the reason; one worker per image at most', async () => {
     await expect(predictMany({ model: core('yolov8.yaml'), scale: 't' }, files.slice(0, 2), { workers: 2 })).rejects.toThrow(/--weights FILE is required with a YAML config/);
     await expect(predictMany({ ...source, weights: join(dir, 'none.safetensors') }, files.slice(0, 2), { workers: 2 })).rejects.toThrow(/none\.safetensors: no such file/);
+    // a shipped config by name: the worker bundle finds the package's configs (the model builds, then the
+    // weights of the t scale do not fit scale n)
+    await expect(predictMany({ model: 'yolov8n.yaml', weights: source.weights }, files.slice(0, 1), { workers: 1 })).rejects.toThrow(
+      /yolov8-t\.safetensors does not fit this model \(298 tensors; is it the right config and scale\?\): 231 shapes differ: model\.0\.conv\.weight expects \[16,3,3,3\], file has \[8,3,3,3\]/,
+    );
     const one = await predictMany(source, [files[1]!], { workers: 4, imgsz: IMGSZ });
     expect(one.workers).toBe(1);
     expect(detections(one.results)).toEqual(detections([reference[1]!]));
@@ -139,6 +144,9 @@ describe('plugconv predict --source DIR --workers 2', () => {
   });
 });
 
-it('the worker module is built beside predictMany', () => {
-  expect(existsSync(fileURLToPath(new URL('../dist/predict-worker.js', import.meta.url)))).toBe(true);
+it('the worker bundle is built beside predictMany and imports neither the packages nor its own modules from outside', () => {
+  const bundle = readFileSync(fileURLToPath(new URL('../dist/predict-worker.bundle.js', import.meta.url)), 'utf8');
+  expect(bundle.startsWith("import { createRequire as __plugconvCreateRequire } from 'node:module';")).toBe(true);
+  expect(bundle).not.toMatch(/\b(from|import\()\s*["'](@plugconv\/|@tensorflow\/|\.\.?\/)/);
+  expect(bundle).not.toMatch(/\brequire\(\s*["']@(plugconv|tensorflow)\//);
 });

@@ -1,7 +1,7 @@
 // The model a predict run uses, described by plain data (so a worker thread can build its own copy): an
 // ultralytics checkpoint, or a YAML config (path or shipped name) with its weights.
-import { readFileSync } from 'node:fs';
-import { deploy, readSafetensorsMetadata, withoutRandomInit, type DetectionModel, type UltralyticsVersion } from '@plugconv/core';
+import { deploy, withoutRandomInit, type DetectionModel, type UltralyticsVersion } from '@plugconv/core';
+import { readSafetensorsFileMetadata } from '@plugconv/core/node';
 import { isWeightsFile, loadCheckpointFile, requireFile, weightsFileKind } from '../checkpoint-file.js';
 import { loadModel } from '../configs.js';
 import { UsageError } from '../usage-error.js';
@@ -44,8 +44,7 @@ export interface PredictModel {
 /** The class names a safetensors file records (`plugconv convert` writes them), if any. */
 function safetensorsNames(path: string): string[] | undefined {
   if (weightsFileKind(path) !== 'safetensors') return undefined;
-  const buf = readFileSync(path);
-  const meta = readSafetensorsMetadata(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+  const meta = readSafetensorsFileMetadata(path);
   try {
     return meta.names ? namesFromValue(JSON.parse(meta.names)) : undefined;
   } catch {
