@@ -22,6 +22,7 @@
 // `import.meta.url` locates the shipped configs (../configs): bundled, that URL is the bundle's, the same folder.
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 
 const OUT = 'dist/predict-worker.bundle.js';
 const EXTERNAL = ['node-fetch'];
@@ -55,7 +56,7 @@ const result = await build({
 });
 
 const output = Object.values(result.metafile.outputs)[0];
-const left = output.imports.filter((i) => i.external && !i.path.startsWith('node:') && !EXTERNAL.includes(i.path) && !/^[a-z_]+$/.test(i.path));
+const left = output.imports.filter((i) => i.external && !isBuiltin(i.path) && !EXTERNAL.includes(i.path));
 if (left.length) fail(`the bundle still imports ${left.map((i) => i.path).join(', ')}; only Node's modules and ${EXTERNAL.join(', ')} may stay outside`);
 const inputs = Object.keys(result.metafile.inputs);
 for (const need of ['@tensorflow/tfjs-core/', '@tensorflow/tfjs-backend-wasm/', 'core/dist/nn/module.js']) {

@@ -7,14 +7,14 @@ import { decodeSafetensors, encodeSafetensors, MAX_HEADER, readSafetensorsMetada
  * The file's first 8 + header-length bytes (the length word and the JSON header), after checking the length
  * against the file's size; errors name the file.
  */
-function readHeaderBytes(path: string): { head: Uint8Array; size: number } {
+function readHeaderBytes(path: string): Uint8Array {
   let size: number;
   try {
     size = statSync(path).size;
   } catch {
     throw new SafetensorsError(`${path}: no such file`);
   }
-  if (size < 8) return { head: new Uint8Array(readFileSync(path)), size };
+  if (size < 8) return new Uint8Array(readFileSync(path));
   const fd = openSync(path, 'r');
   try {
     const word = Buffer.alloc(8);
@@ -23,7 +23,7 @@ function readHeaderBytes(path: string): { head: Uint8Array; size: number } {
     if (headerLen > MAX_HEADER || 8 + headerLen > size) throw new SafetensorsError(`${path}: bad header length ${headerLen} (file has ${size} bytes)`);
     const head = Buffer.alloc(8 + headerLen);
     readSync(fd, head, 0, head.length, 0);
-    return { head: new Uint8Array(head.buffer, head.byteOffset, head.byteLength), size };
+    return new Uint8Array(head.buffer, head.byteOffset, head.byteLength);
   } finally {
     closeSync(fd);
   }
@@ -42,7 +42,7 @@ export function readSafetensors(path: string): Map<string, tf.Tensor> {
  * name the file.
  */
 export function readSafetensorsFileMetadata(path: string): Record<string, string> {
-  return readSafetensorsMetadata(readHeaderBytes(path).head, path);
+  return readSafetensorsMetadata(readHeaderBytes(path), path);
 }
 
 /** Writes tensors atomically: to a temporary file beside `path`, then renamed over it. */
