@@ -96,4 +96,29 @@ describe.skipIf(!present)('the trained shapes model against ultralytics 8.4', ()
     }
     console.log(`[trained] ${image.image}: ${detections.length} detections, min IoU ${worstIou.toFixed(5)}, max |score diff| ${worstScore.toExponential(2)}`);
   });
+
+  // predictImage keeps its input buffer from call to call. The cpu backend keeps the very array a tensor is made
+  // from (wasm copies it into its heap), so there images of other sizes in between, or started together, would
+  // see each other's pixels if the buffer outlived the forward. Small imgsz and a low conf: cpu is slow, and
+  // every image must give detections for the comparison to mean something.
+  it('on cpu: the same detections one image at a time, in reverse order and all started at once', async () => {
+    const opts = { imgsz: 128, conf: 0.05, iou: ref!.iou };
+    const images = ref!.images.slice(0, 3).map((i) => readImage(demo(i.image)));
+    await useBackend('cpu');
+    const { model } = loadCheckpointFile(weights, { warn: () => {} });
+    try {
+      const alone: Detection[][] = [];
+      for (const img of images) alone.push((await predictImage(model, img, opts)).detections);
+      expect(new Set(images.map((img) => letterbox(img, { size: 128, auto: true, stride: 32 }).image.height)).size).toBeGreaterThan(1);
+      expect(alone.every((d) => d.length > 0)).toBe(true);
+      const reversed: Detection[][] = [];
+      for (const img of [...images].reverse()) reversed.unshift((await predictImage(model, img, opts)).detections);
+      const together = await Promise.all(images.map((img) => predictImage(model, img, opts)));
+      expect(reversed).toEqual(alone);
+      expect(together.map((p) => p.detections)).toEqual(alone);
+    } finally {
+      model.dispose();
+      await useBackend('wasm');
+    }
+  });
 });

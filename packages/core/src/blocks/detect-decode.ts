@@ -55,16 +55,20 @@ export function makeAnchors(
   const count = sizes.reduce((n, [h, w]) => n + h * w, 0);
   const points = new Float32Array(count * 2);
   const levelOf = new Float32Array(count);
+  // plain loops, no per-call closure: V8 optimises a closure per instance, so a callback made anew on every
+  // call was compiled again for every new input size (a letterboxed folder of photos changes size often)
   let a = 0;
-  sizes.forEach(([h, w], i) => {
+  for (let i = 0; i < sizes.length; i++) {
+    const [h, w] = sizes[i]!;
+    const stride = strides[i]!;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++, a++) {
         points[2 * a] = x + offset;
         points[2 * a + 1] = y + offset;
-        levelOf[a] = strides[i]!;
+        levelOf[a] = stride;
       }
     }
-  });
+  }
   return { points, strides: levelOf };
 }
 

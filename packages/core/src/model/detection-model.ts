@@ -160,11 +160,19 @@ type RowRelease = 'keep' | 'after-last-reader';
  */
 function releaseRead(produced: (tf.TensorContainer | null)[], lastReaders: number[], i: number, x: tf.Tensor): void {
   for (let j = 0; j < i; j++) {
-    if (produced[j] === null || lastReaders[j]! > i) continue;
-    const alive = new Set<tf.Tensor>([x, ...produced.flatMap((p, k) => (k !== j && p !== null ? tensorsOf(p) : []))]);
-    tf.dispose(tensorsOf(produced[j]!).filter((t) => !alive.has(t)));
+    const done = produced[j];
+    if (done === null || lastReaders[j]! > i) continue;
     produced[j] = null;
+    for (const t of tensorsOf(done)) if (t !== x && !isHeld(produced, t)) t.dispose();
   }
+}
+
+/** Whether a row output still kept (a tensor or a list of them) is or holds `t`. Plain loops: runs per row. */
+function isHeld(produced: (tf.TensorContainer | null)[], t: tf.Tensor): boolean {
+  for (const p of produced) {
+    if (p === t || (Array.isArray(p) && p.includes(t))) return true;
+  }
+  return false;
 }
 
 /** The tensors of a row output (a tensor or a list of them). */

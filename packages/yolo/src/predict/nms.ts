@@ -47,48 +47,21 @@ export async function nonMaxSuppression(pred: tf.Tensor, options: NmsOptions = {
   const out: Detection[][] = [];
   for (let b = 0; b < batch; b++) {
     const base = b * rows * anchors;
-    const cand: { a: number; conf: number; cls: number }[] = [];
-    for (let a = 0; a < anchors; a++) {
-      let best = -Infinity;
-      let cls = 0;
-      for (let c = 0; c < nc; c++) {
-        const s = data[base + (4 + c) * anchors + a]!;
-        if (s > best) {
-          best = s;
-          cls = c;
-        }
-      }
-      if (best > conf && (!keepClass || keepClass.has(cls))) cand.push({ a, conf: best, cls });
-    }
-    if (cand.length > maxNms) {
+    let cand = candidates(data, base, anchors, nc, conf, keepClass);
+    if (cand.anchor.length > maxNms) {
       // stable descending sort keeps anchor order among equal scores
-      cand.sort((p, q) => q.conf - p.conf);
-      cand.length = maxNms;
+      const order = Array.from(cand.anchor.keys()).sort((p, q) => cand.conf[q]! - cand.conf[p]!).slice(0, maxNms);
+      cand = { anchor: Int32Array.from(order, (i) => cand.anchor[i]!), conf: Float32Array.from(order, (i) => cand.conf[i]!), cls: Int32Array.from(order, (i) => cand.cls[i]!) };
     }
-    const n = cand.length;
+    const n = cand.anchor.length;
     if (!n) {
       out.push([]);
       continue;
     }
     const corners = new Float32Array(n * 4);
     const shifted = new Float32Array(n * 4); // tfjs order [y1, x1, y2, x2], offset per class
-    const scores = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const { a, conf: s, cls } = cand[i]!;
-      const cx = data[base + a]!;
-      const cy = data[base + anchors + a]!;
-      const hw = Math.fround(data[base + 2 * anchors + a]! / 2);
-      const hh = Math.fround(data[base + 3 * anchors + a]! / 2);
-      const x1 = Math.fround(cx - hw);
-      const y1 = Math.fround(cy - hh);
-      const x2 = Math.fround(cx + hw);
-      const y2 = Math.fround(cy + hh);
-      corners.set([x1, y1, x2, y2], i * 4);
-      const off = options.agnostic ? 0 : cls * maxWh;
-      shifted.set([y1 + off, x1 + off, y2 + off, x2 + off], i * 4); // Float32Array stores them in float32, as torch's add
-      scores[i] = s;
-    }
-    const keep = tf.tidy(() => ({ boxes: tf.tensor2d(shifted, [n, 4]), scores: tf.tensor1d(scores) }));
+    boxCorners(data, base, anchors, cand, options.agnostic ? 0 : maxWh, corners, shifted);
+    const keep = tf.tidy(() => ({ boxes: tf.tensor2d(shifted, [n, 4]), scores: tf.tensor1d(cand.conf) }));
     let idx: tf.Tensor1D;
     try {
       idx = await tf.image.nonMaxSuppressionAsync(keep.boxes, keep.scores, maxDet, iou);
@@ -98,9 +71,75 @@ export async function nonMaxSuppression(pred: tf.Tensor, options: NmsOptions = {
     }
     const picked = Array.from(await idx.data());
     idx.dispose();
-    out.push(picked.map((i) => ({ box: [corners[i * 4]!, corners[i * 4 + 1]!, corners[i * 4 + 2]!, corners[i * 4 + 3]!], conf: cand[i]!.conf, cls: cand[i]!.cls })));
+    out.push(picked.map((i) => ({ box: [corners[i * 4]!, corners[i * 4 + 1]!, corners[i * 4 + 2]!, corners[i * 4 + 3]!], conf: cand.conf[i]!, cls: cand.cls[i]! })));
   }
   return out;
+}
+
+/** NMS candidates in anchor order: anchor index, best class score and that class (typed arrays of one length). */
+interface Candidates {
+  anchor: Int32Array;
+  conf: Float32Array;
+  cls: Int32Array;
+}
+
+/**
+ * The anchors of one image (from `base` in a (4+nc, anchors) block) whose best class score (the first best on
+ * ties) is above `conf` and whose class is kept. Module-level and over typed arrays, so that V8 optimises it once
+ * rather than again for every image.
+ */
+function candidates(data: Float32Array, base: number, anchors: number, nc: number, conf: number, keepClass: Set<number> | null): Candidates {
+  const anchor = new Int32Array(anchors);
+  const best = new Float32Array(anchors);
+  const cls = new Int32Array(anchors);
+  let n = 0;
+  for (let a = 0; a < anchors; a++) {
+    let s = -Infinity;
+    let c = 0;
+    for (let k = 0; k < nc; k++) {
+      const v = data[base + (4 + k) * anchors + a]!;
+      if (v > s) {
+        s = v;
+        c = k;
+      }
+    }
+    if (s > conf && (!keepClass || keepClass.has(c))) {
+      anchor[n] = a;
+      best[n] = s;
+      cls[n] = c;
+      n++;
+    }
+  }
+  return { anchor: anchor.subarray(0, n), conf: best.subarray(0, n), cls: cls.subarray(0, n) };
+}
+
+/**
+ * The candidates' boxes (cx, cy, w, h) as corners in float32, as torch computes them, into `corners` (x1, y1,
+ * x2, y2) and, shifted by class * `offset`, into `shifted` in tfjs' order (y1, x1, y2, x2).
+ */
+function boxCorners(data: Float32Array, base: number, anchors: number, cand: Candidates, offset: number, corners: Float32Array, shifted: Float32Array): void {
+  for (let i = 0; i < cand.anchor.length; i++) {
+    const a = cand.anchor[i]!;
+    const cx = data[base + a]!;
+    const cy = data[base + anchors + a]!;
+    const hw = Math.fround(data[base + 2 * anchors + a]! / 2);
+    const hh = Math.fround(data[base + 3 * anchors + a]! / 2);
+    const x1 = Math.fround(cx - hw);
+    const y1 = Math.fround(cy - hh);
+    const x2 = Math.fround(cx + hw);
+    const y2 = Math.fround(cy + hh);
+    const o = i * 4;
+    corners[o] = x1;
+    corners[o + 1] = y1;
+    corners[o + 2] = x2;
+    corners[o + 3] = y2;
+    const off = cand.cls[i]! * offset;
+    // a Float32Array stores each sum in float32, as torch's add
+    shifted[o] = y1 + off;
+    shifted[o + 1] = x1 + off;
+    shifted[o + 2] = y2 + off;
+    shifted[o + 3] = x2 + off;
+  }
 }
 
 /**

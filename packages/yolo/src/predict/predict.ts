@@ -33,12 +33,32 @@ export interface Prediction {
   };
 }
 
+/** Writes an RGB image's samples / 255 (ultralytics' im / 255) into `out`, of the image's length. */
+function scaleInto(img: RgbImage, out: Float32Array): tf.Tensor4D {
+  if (img.channels !== 3) throw new Error(`expected an RGB image, got ${img.channels} channels`);
+  const data = img.data;
+  for (let i = 0; i < out.length; i++) out[i] = data[i]! / 255;
+  return tf.tensor4d(out, [1, img.height, img.width, 3]);
+}
+
 /** The model input for a letterboxed RGB image: (1, H, W, 3) float32 in [0, 1] (ultralytics' im / 255). */
 export function imageToInput(img: RgbImage): tf.Tensor4D {
-  if (img.channels !== 3) throw new Error(`expected an RGB image, got ${img.channels} channels`);
-  const x = new Float32Array(img.data.length);
-  for (let i = 0; i < x.length; i++) x[i] = img.data[i]! / 255;
-  return tf.tensor4d(x, [1, img.height, img.width, 3]);
+  return scaleInto(img, new Float32Array(img.data.length));
+}
+
+/**
+ * predictImage's input samples, kept from image to image: a fresh 5 MB buffer per 640x640 image is what made
+ * V8 collect garbage every few images ("external memory pressure"), on the cores the forward needs. Safe to
+ * reuse because the input tensor that holds it lives only in predictImage's synchronous part (created, run
+ * through the model, disposed before the first await), and a backend that keeps the buffer (cpu) drops it
+ * with the tensor.
+ */
+let inputSamples = new Float32Array(0);
+
+/** {@link imageToInput} into {@link inputSamples}; dispose the tensor before anything awaits. */
+function reusedInput(img: RgbImage): tf.Tensor4D {
+  if (inputSamples.length < img.data.length) inputSamples = new Float32Array(img.data.length);
+  return scaleInto(img, inputSamples.subarray(0, img.data.length));
 }
 
 /**
@@ -55,7 +75,7 @@ export async function predictImage(model: DetectionModel, img: RgbImage, options
   }
   const t0 = performance.now();
   const lb = letterbox(img, { size: imgsz, auto: options.rect ?? true, stride: maxStride });
-  const x = imageToInput(lb.image);
+  const x = reusedInput(lb.image);
   const t1 = performance.now();
   let y: tf.Tensor;
   try {

@@ -64,44 +64,65 @@ export function linearTaps(
  * what cv2 then runs instead, INTER_AREA: the rounded mean of each 2x2 block.
  */
 export function resizeLinearCv2(img: RgbImage, width: number, height: number): RgbImage {
-  const { width: sw, height: sh, channels: cn, data: src } = img;
+  const { width: sw, height: sh, channels: cn } = img;
   const out = createImage(width, height, cn);
   if (sw === 2 * width && sh === 2 * height) return halveArea(img, out);
   const xs = linearTaps(sw, width);
   const ys = linearTaps(sh, height, false);
-  // horizontally resized source rows, computed once each (cv2 keeps a ring of two)
-  const rows = new Map<number, Int32Array>();
-  const hrow = (sy: number): Int32Array => {
-    let r = rows.get(sy);
-    if (r) return r;
-    r = new Int32Array(width * cn);
-    const base = sy * sw * cn;
-    for (let dx = 0; dx < width; dx++) {
-      const s0 = base + xs.index[dx]! * cn;
-      const s1 = xs.index[dx]! + 1 < sw ? s0 + cn : s0;
-      const a0 = xs.w0[dx]!;
-      const a1 = xs.w1[dx]!;
-      for (let c = 0; c < cn; c++) r[dx * cn + c] = src[s0 + c]! * a0 + src[s1 + c]! * a1;
-    }
-    rows.set(sy, r);
-    return r;
-  };
-  const dst = out.data;
+  // horizontally resized source rows: a ring of two, as cv2 keeps (destination rows read source rows in order)
+  const ring: RowRing = { rows: [-1, -1], values: [new Int32Array(width * cn), new Int32Array(width * cn)] };
   for (let dy = 0; dy < height; dy++) {
     const sy = ys.index[dy]!;
-    const r0 = hrow(Math.min(Math.max(sy, 0), sh - 1));
-    const r1 = hrow(Math.min(Math.max(sy + 1, 0), sh - 1));
-    const b0 = ys.w0[dy]!;
-    const b1 = ys.w1[dy]!;
-    const o = dy * width * cn;
-    for (let i = 0; i < width * cn; i++) {
-      // int16 lanes: (r >> 4) fits, v_mul_hi keeps the high 16 bits of the 32-bit product
-      const v = (((r0[i]! >> 4) * b0) >> 16) + (((r1[i]! >> 4) * b1) >> 16) + 2;
-      dst[o + i] = Math.min(255, Math.max(0, v >> 2));
-    }
-    rows.delete(sy - 1);
+    const y0 = Math.min(Math.max(sy, 0), sh - 1);
+    const y1 = Math.min(Math.max(sy + 1, 0), sh - 1);
+    const r0 = ringRow(ring, y0, y1, img, xs);
+    const r1 = ringRow(ring, y1, y0, img, xs);
+    blendRows(r0, r1, ys.w0[dy]!, ys.w1[dy]!, out.data, dy * width * cn);
   }
   return out;
+}
+
+/** Two horizontally resized source rows and which source row each holds (-1: none yet). */
+interface RowRing {
+  rows: [number, number];
+  values: [Int32Array, Int32Array];
+}
+
+/**
+ * Source row `y` resized horizontally, from the ring: computed into the slot that does not hold row `keep` (the
+ * other row the destination row needs) when neither slot holds it. Module-level functions rather than closures
+ * made per call: V8 optimises a closure per instance, so a per-call closure was compiled again for every image.
+ */
+function ringRow(ring: RowRing, y: number, keep: number, img: RgbImage, xs: ReturnType<typeof linearTaps>): Int32Array {
+  if (ring.rows[0] === y) return ring.values[0];
+  if (ring.rows[1] === y) return ring.values[1];
+  const slot = ring.rows[0] === keep ? 1 : 0;
+  ring.rows[slot] = y;
+  horizontalRow(img, y, xs, ring.values[slot]);
+  return ring.values[slot];
+}
+
+/** Row `y` of `img` resized to `xs`' width with its 11-bit weights, into `out` (32-bit sums). */
+function horizontalRow(img: RgbImage, y: number, xs: ReturnType<typeof linearTaps>, out: Int32Array): void {
+  const { width: sw, channels: cn, data: src } = img;
+  const base = y * sw * cn;
+  const width = xs.index.length;
+  for (let dx = 0; dx < width; dx++) {
+    const s0 = base + xs.index[dx]! * cn;
+    const s1 = xs.index[dx]! + 1 < sw ? s0 + cn : s0;
+    const a0 = xs.w0[dx]!;
+    const a1 = xs.w1[dx]!;
+    for (let c = 0; c < cn; c++) out[dx * cn + c] = src[s0 + c]! * a0 + src[s1 + c]! * a1;
+  }
+}
+
+/** The vertical blend of two horizontal rows with weights b0, b1 into `dst` from offset `o`. */
+function blendRows(r0: Int32Array, r1: Int32Array, b0: number, b1: number, dst: Uint8Array, o: number): void {
+  for (let i = 0; i < r0.length; i++) {
+    // int16 lanes: (r >> 4) fits, v_mul_hi keeps the high 16 bits of the 32-bit product
+    const v = (((r0[i]! >> 4) * b0) >> 16) + (((r1[i]! >> 4) * b1) >> 16) + 2;
+    dst[o + i] = Math.min(255, Math.max(0, v >> 2));
+  }
 }
 
 /** cv2's INTER_AREA for an exact 2x reduction: (a + b + c + d + 2) >> 2 per 2x2 block. */
