@@ -91,6 +91,11 @@ try {
   if (repeat > 1) {
     console.log(`\nmedians of ${repeat} rounds; every round's images/s (cores busy):`);
     for (const [workers, ms] of samples) console.log(`  ${workers} worker${workers > 1 ? 's' : ''}: ${ms.map((m) => `${m.ips.toFixed(2)} (${m.cores.toFixed(2)})`).join(', ')}`);
+    // a round runs the counts back to back, so its own ratio is the one least moved by load that comes and goes
+    for (const [workers, ms] of [...samples].slice(1)) {
+      const ratios = ms.map((m, r) => m.ips / base[r].ips);
+      console.log(`  speed-up of ${workers} workers round by round: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}; median ${median(ratios).toFixed(2)}x`);
+    }
   }
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
