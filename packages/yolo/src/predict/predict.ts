@@ -33,7 +33,7 @@ export interface Prediction {
   };
 }
 
-/** Writes an RGB image's samples / 255 (ultralytics' im / 255) into `out`, of the image's length. */
+/** The input tensor over `out` (of the image's length), filled with the image's samples / 255 (ultralytics' im / 255). */
 function scaleInto(img: RgbImage, out: Float32Array): tf.Tensor4D {
   if (img.channels !== 3) throw new Error(`expected an RGB image, got ${img.channels} channels`);
   const data = img.data;
