@@ -18,8 +18,12 @@
 // `ignoreAnnotations` keeps the backends' side-effect imports (tfjs' "sideEffects" lists name only their
 // browser builds, and their kernel registration would be dropped). Whitespace and syntax are minified,
 // identifiers kept (stack traces name the functions). node-fetch stays external: tfjs-core requires it only
-// to fetch http URLs, which the worker never does. The bundle sits in dist/ like configs.js, whose
-// `import.meta.url` locates the shipped configs (../configs): bundled, that URL is the bundle's, the same folder.
+// to fetch http URLs, which the worker never does. tfjs comes from its ES module builds ("module", not Node's
+// "main"): bundled from the CommonJS builds, every module that imports tfjs-core (54 of them) copied its 470
+// exports onto a namespace object of getters when the worker started (esbuild's __toESM), and every tf.* call
+// went through a getter; V8 spent about 110 ms per worker optimising the copying alone. The bundle sits in
+// dist/ like configs.js, whose `import.meta.url` locates the shipped configs (../configs): bundled, that URL is
+// the bundle's, the same folder.
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -43,6 +47,7 @@ const result = await build({
   outfile: OUT,
   bundle: true,
   platform: 'node',
+  mainFields: ['module', 'main'],
   format: 'esm',
   target: 'node20',
   external: EXTERNAL,
