@@ -82,6 +82,9 @@ export function resizeLinearCv2(img: RgbImage, width: number, height: number): R
   return out;
 }
 
+/** One axis' table of {@link linearTaps}. */
+type Taps = ReturnType<typeof linearTaps>;
+
 /** Two horizontally resized source rows and which source row each holds (-1: none yet). */
 interface RowRing {
   rows: [number, number];
@@ -93,7 +96,7 @@ interface RowRing {
  * other row the destination row needs) when neither slot holds it. Module-level functions rather than closures
  * made per call: V8 optimises a closure per instance, so a per-call closure was compiled again for every image.
  */
-function ringRow(ring: RowRing, y: number, keep: number, img: RgbImage, xs: ReturnType<typeof linearTaps>): Int32Array {
+function ringRow(ring: RowRing, y: number, keep: number, img: RgbImage, xs: Taps): Int32Array {
   if (ring.rows[0] === y) return ring.values[0];
   if (ring.rows[1] === y) return ring.values[1];
   const slot = ring.rows[0] === keep ? 1 : 0;
@@ -103,7 +106,7 @@ function ringRow(ring: RowRing, y: number, keep: number, img: RgbImage, xs: Retu
 }
 
 /** Row `y` of `img` resized to `xs`' width with its 11-bit weights, into `out` (32-bit sums). */
-function horizontalRow(img: RgbImage, y: number, xs: ReturnType<typeof linearTaps>, out: Int32Array): void {
+function horizontalRow(img: RgbImage, y: number, xs: Taps, out: Int32Array): void {
   const { width: sw, channels: cn, data: src } = img;
   const base = y * sw * cn;
   const width = xs.index.length;
