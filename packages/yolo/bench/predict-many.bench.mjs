@@ -9,10 +9,14 @@
 // time: what the workers got of the machine. The default model is yolov8n at 640 (rect letterbox), its random
 // initialisation saved as a safetensors file first (predictMany needs a config's weights: a fresh
 // initialisation would differ from worker to worker); pass a best.pt, or a YAML with --weights, to time yours.
+// `--processes` adds a control to every round: as many separate Node processes as the largest worker count,
+// each with one worker on its share of the images (every Nth file), all started at once; their images/s is the
+// images over the slowest one's wall time (each from its own predictMany call). It is what the machine gives
+// independent single-worker jobs that run side by side, the ceiling a pool in one process is measured against.
 // Run after a build, alone on the machine:
 //   node packages/yolo/bench/predict-many.bench.mjs [--model yolov8n.yaml] [--weights W] [--imgsz 640]
-//        [--images 64] [--workers 1,2] [--repeat 3] [--backend wasm]
-import { spawnSync } from 'node:child_process';
+//        [--images 64] [--workers 1,2] [--repeat 3] [--backend wasm] [--processes]
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -51,12 +55,33 @@ const count = Number(option('images', '64'));
 const cores = availableParallelism();
 const counts = option('workers', `1,${cores}`).split(',').map(Number);
 const repeat = Number(option('repeat', '3'));
+const processes = process.argv.includes('--processes') ? Math.max(...counts) : 0;
+
+/** One child measurement (`--child 1`) of `workers` workers on `folder`, run asynchronously; its JSON line. */
+function measureAsync(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').at(-1);
+      if (code !== 0 || !line?.startsWith('{')) reject(new Error(`control process: exit ${code}\n${out}${err}`));
+      else resolve(JSON.parse(line));
+    });
+  });
+}
 const dir = mkdtempSync(join(tmpdir(), 'plugconv-predict-many-bench-'));
 try {
   const demo = fileURLToPath(new URL('../fixtures/demo', import.meta.url));
   const pngs = readdirSync(demo).filter((f) => f.endsWith('.png')).sort();
   mkdirSync(join(dir, 'images'));
   for (let i = 0; i < count; i++) copyFileSync(join(demo, pngs[i % pngs.length]), join(dir, 'images', `${String(i).padStart(3, '0')}-${pngs[i % pngs.length]}`));
+  // the control's shares: image i goes to process i % processes
+  for (let p = 0; p < processes; p++) mkdirSync(join(dir, `share-${p}`));
+  for (let i = 0; processes && i < count; i++) copyFileSync(join(demo, pngs[i % pngs.length]), join(dir, `share-${i % processes}`, `${String(i).padStart(3, '0')}-${pngs[i % pngs.length]}`));
   let weights = option('weights', '');
   if (!weights && !isWeightsFile(model)) {
     await useBackend('cpu');
@@ -71,9 +96,16 @@ try {
   console.log(`predictMany: ${count} images (the ${pngs.length} demo PNGs, copied), ${what}, imgsz ${imgsz} rect, ${backend}; ${cores} cores, load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   // the worker counts take turns, `repeat` rounds, so load from other processes hits them alike; medians per count
   const samples = new Map(counts.map((w) => [w, []]));
+  const control = [];
+  const childArgs = (folder, workers) => [here, '--child', '1', '--folder', folder, '--workers', String(workers), '--model', model, '--imgsz', String(imgsz), '--backend', backend, ...(weights ? ['--weights', weights] : [])];
   for (let r = 0; r < repeat; r++) {
+    if (processes) {
+      const runs = await Promise.all(Array.from({ length: processes }, (_, p) => measureAsync(childArgs(join(dir, `share-${p}`), 1))));
+      const wallMs = Math.max(...runs.map((m) => m.wallMs));
+      control.push({ ips: (runs.reduce((a, m) => a + m.images, 0) * 1000) / wallMs, wallMs, medianImageMs: median(runs.map((m) => m.medianImageMs)) });
+    }
     for (const workers of counts) {
-      const args = [here, '--child', '1', '--folder', join(dir, 'images'), '--workers', String(workers), '--model', model, '--imgsz', String(imgsz), '--backend', backend, ...(weights ? ['--weights', weights] : [])];
+      const args = childArgs(join(dir, 'images'), workers);
       const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
       const line = res.stdout.trim().split('\n').at(-1);
       if (res.status !== 0 || !line?.startsWith('{')) throw new Error(`workers ${workers}: exit ${res.status}\n${res.stdout}${res.stderr}`);
@@ -96,6 +128,11 @@ try {
       const ratios = ms.map((m, r) => m.ips / base[r].ips);
       console.log(`  speed-up of ${workers} workers round by round: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}; median ${median(ratios).toFixed(2)}x`);
     }
+  }
+  if (processes) {
+    const ratios = control.map((c, r) => c.ips / base[r].ips);
+    console.log(`\ncontrol, ${processes} separate processes of 1 worker each on every ${processes === 2 ? 'other' : `${processes}th`} image, started at once: ${median(control.map((c) => c.ips)).toFixed(2)} images/s (median of ${repeat}), ${(median(control.map((c) => c.ips)) / median(base.map((m) => m.ips))).toFixed(2)}x one worker; median ms per image ${median(control.map((c) => c.medianImageMs)).toFixed(0)}`);
+    console.log(`  rounds: ${control.map((c) => c.ips.toFixed(2)).join(', ')}; speed-up round by round ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}; median ${median(ratios).toFixed(2)}x`);
   }
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
