@@ -16,7 +16,7 @@
 // Run after a build, alone on the machine:
 //   node packages/yolo/bench/predict-many.bench.mjs [--model yolov8n.yaml] [--weights W] [--imgsz 640]
 //        [--images 64] [--workers 1,2] [--repeat 3] [--backend wasm] [--processes]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -57,8 +57,8 @@ const counts = option('workers', `1,${cores}`).split(',').map(Number);
 const repeat = Number(option('repeat', '3'));
 const processes = process.argv.includes('--processes') ? Math.max(...counts) : 0;
 
-/** One child measurement (`--child 1`) of `workers` workers on `folder`, run asynchronously; its JSON line. */
-function measureAsync(args) {
+/** One child measurement (`node <this file> --child 1 ...args`), in its own process: its JSON line. */
+function measure(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -68,7 +68,7 @@ function measureAsync(args) {
     child.on('error', reject);
     child.on('close', (code) => {
       const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line?.startsWith('{')) reject(new Error(`control process: exit ${code}\n${out}${err}`));
+      if (code !== 0 || !line?.startsWith('{')) reject(new Error(`${args.join(' ')}: exit ${code}\n${out}${err}`));
       else resolve(JSON.parse(line));
     });
   });
@@ -78,10 +78,14 @@ try {
   const demo = fileURLToPath(new URL('../fixtures/demo', import.meta.url));
   const pngs = readdirSync(demo).filter((f) => f.endsWith('.png')).sort();
   mkdirSync(join(dir, 'images'));
-  for (let i = 0; i < count; i++) copyFileSync(join(demo, pngs[i % pngs.length]), join(dir, 'images', `${String(i).padStart(3, '0')}-${pngs[i % pngs.length]}`));
-  // the control's shares: image i goes to process i % processes
+  // the folder, and the control's shares of it (image i goes to process i % processes)
   for (let p = 0; p < processes; p++) mkdirSync(join(dir, `share-${p}`));
-  for (let i = 0; processes && i < count; i++) copyFileSync(join(demo, pngs[i % pngs.length]), join(dir, `share-${i % processes}`, `${String(i).padStart(3, '0')}-${pngs[i % pngs.length]}`));
+  for (let i = 0; i < count; i++) {
+    const png = pngs[i % pngs.length];
+    const name = `${String(i).padStart(3, '0')}-${png}`;
+    copyFileSync(join(demo, png), join(dir, 'images', name));
+    if (processes) copyFileSync(join(demo, png), join(dir, `share-${i % processes}`, name));
+  }
   let weights = option('weights', '');
   if (!weights && !isWeightsFile(model)) {
     await useBackend('cpu');
@@ -98,18 +102,15 @@ try {
   const samples = new Map(counts.map((w) => [w, []]));
   const control = [];
   const childArgs = (folder, workers) => [here, '--child', '1', '--folder', folder, '--workers', String(workers), '--model', model, '--imgsz', String(imgsz), '--backend', backend, ...(weights ? ['--weights', weights] : [])];
+  // the control: its processes run at the same time, the worker counts one after the other
   for (let r = 0; r < repeat; r++) {
     if (processes) {
-      const runs = await Promise.all(Array.from({ length: processes }, (_, p) => measureAsync(childArgs(join(dir, `share-${p}`), 1))));
+      const runs = await Promise.all(Array.from({ length: processes }, (_, p) => measure(childArgs(join(dir, `share-${p}`), 1))));
       const wallMs = Math.max(...runs.map((m) => m.wallMs));
       control.push({ ips: (runs.reduce((a, m) => a + m.images, 0) * 1000) / wallMs, wallMs, medianImageMs: median(runs.map((m) => m.medianImageMs)) });
     }
     for (const workers of counts) {
-      const args = childArgs(join(dir, 'images'), workers);
-      const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
-      const line = res.stdout.trim().split('\n').at(-1);
-      if (res.status !== 0 || !line?.startsWith('{')) throw new Error(`workers ${workers}: exit ${res.status}\n${res.stdout}${res.stderr}`);
-      const m = JSON.parse(line);
+      const m = await measure(childArgs(join(dir, 'images'), workers));
       samples.get(workers).push({ ...m, ips: (m.images * 1000) / m.wallMs });
     }
   }
@@ -131,7 +132,7 @@ try {
   }
   if (processes) {
     const ratios = control.map((c, r) => c.ips / base[r].ips);
-    console.log(`\ncontrol, ${processes} separate processes of 1 worker each on every ${processes === 2 ? 'other' : `${processes}th`} image, started at once: ${median(control.map((c) => c.ips)).toFixed(2)} images/s (median of ${repeat}), ${(median(control.map((c) => c.ips)) / median(base.map((m) => m.ips))).toFixed(2)}x one worker; median ms per image ${median(control.map((c) => c.medianImageMs)).toFixed(0)}`);
+    console.log(`\ncontrol, ${processes} separate processes of 1 worker each on every ${processes === 2 ? 'other' : `${processes}th`} image, started at once: ${median(control.map((c) => c.ips)).toFixed(2)} images/s (median of ${repeat}), ${(median(control.map((c) => c.ips)) / median(base.map((m) => m.ips))).toFixed(2)}x ${counts[0]} worker${counts[0] > 1 ? 's' : ''}; median ms per image ${median(control.map((c) => c.medianImageMs)).toFixed(0)}`);
     console.log(`  rounds: ${control.map((c) => c.ips.toFixed(2)).join(', ')}; speed-up round by round ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}; median ${median(ratios).toFixed(2)}x`);
   }
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
